@@ -52,6 +52,8 @@ export interface ActionSpec {
   description: string;
   /** Documented default rate limit, calls per second per account. */
   rateLimit: number;
+  /** Set when the documents disagree about the limit (the lower one is used). */
+  rateLimitNote?: string;
   /** Whether the common parameter Region is needed, optional or not used. */
   region: RegionUse;
   /**
@@ -87,7 +89,10 @@ export interface ApiSpec {
   host: 'ssl.tencentcloudapi.com';
   /** sha256 of the seed file the description was extracted from. */
   sourceSha256: string;
+  /** Codes any action may return (公共错误码). */
   commonErrors: ErrorCodeSpec[];
+  /** The product's full list of business codes (业务错误码); each action lists its own subset. */
+  businessErrors: ErrorCodeSpec[];
   actions: Record<string, ActionSpec>;
   structures: Record<string, StructureSpec>;
 }
