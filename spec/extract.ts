@@ -217,6 +217,13 @@ function finishMember(raw: RawMember, side: 'input' | 'output' | 'structure', in
     .map((s) => s.trim())
     .reduce((acc, line) => (acc === '' ? line : /^[A-Za-z0-9_\-]+\s*(?:=|：|:)/.test(line) ? `${acc}\n${line}` : acc + line), '');
   const values = extractEnum(glued);
+  if (side === 'input' || inputStructure) {
+    // Documented caps: "最大值1000", "最多100个", "总数不能超过100", "最大支持100个".
+    const max = /(?:最大值为?|最多|最大支持|不能超过|最大为)\s*(\d+)/.exec(description);
+    if (max) member.max = Number(max[1]);
+    const dflt = /默认(?:值为|为|值)?\s*(\d+)/.exec(description);
+    if (dflt && (raw.typeText === 'Integer' || /^(Limit|Offset)$/.test(raw.name))) member.default = Number(dflt[1]);
+  }
   if (values) member.enum = values;
   return member;
 }
@@ -434,6 +441,23 @@ function deprecatedInputsFromChangelog(texts: string[]): Map<string, Set<string>
 // Entry.
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * Upstream facts the seed does not state but `DESIGN.md` does (observed service behaviour).
+ * Each one is applied on top of the extraction and marked with its source.
+ */
+const OVERRIDES: { action: string; member: string; max: number; source: string }[] = [
+  { action: 'DescribeDeployedResources', member: 'CertificateIds', max: 50, source: 'DESIGN.md: DescribeDeployedResources(CertificateIds[] ≤ 50)' },
+];
+
+function applyOverrides(actions: Record<string, ActionSpec>): void {
+  for (const o of OVERRIDES) {
+    const member = actions[o.action]?.inputs.find((m) => m.name === o.member);
+    if (!member) throw new Error(`override target missing: ${o.action}.${o.member}`);
+    member.max = o.max;
+    member.maxSource = o.source;
+  }
+}
+
 /** An English single-action page: its action name and documented rate limit. */
 export interface EnglishPage {
   action: string;
@@ -508,6 +532,7 @@ export function extract(raw: string, englishPages: string[] = []): ApiSpec {
     actions[action.name] = action;
   });
 
+  applyOverrides(actions);
   reconcile(actions, englishPages.map(parseEnglishPage).filter((p): p is EnglishPage => p !== undefined));
 
   const commonAt = findIndex(lines, (t) => t === '公共错误码', errorPageAt);

@@ -33,6 +33,12 @@ export interface MemberSpec {
   description: string;
   /** The documented 示例值, verbatim, when present. */
   example?: string;
+  /** Documented upper bound: the cap of an array input or the largest page size of a Limit. */
+  max?: number;
+  /** Where `max` comes from when not from the seed (see OVERRIDES in spec/extract.ts). */
+  maxSource?: string;
+  /** Documented default of a numeric input. */
+  default?: number;
   /** Enumerated values with meanings, when the description lists them. */
   enum?: EnumValue[];
 }

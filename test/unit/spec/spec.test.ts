@@ -146,6 +146,17 @@ describe('spec extraction', () => {
     expect(spec.structures.CertBasicInfo.input).toBe(true);
   });
 
+  it('records documented caps used for batching and validation', () => {
+    const max = (a: string, m: string) => spec.actions[a].inputs.find((x) => x.name === m)?.max;
+    expect(max('DescribeCertificates', 'Limit')).toBe(1000);
+    expect(max('DescribeCertificateBindResourceTaskResult', 'TaskIds')).toBe(100);
+    expect(max('DescribeDeleteCertificatesTaskResult', 'TaskIds')).toBe(100);
+    expect(max('DeleteCertificates', 'CertificateIds')).toBe(100);
+    // Not in the seed: DESIGN.md's observed cap, applied as a marked override.
+    expect(max('DescribeDeployedResources', 'CertificateIds')).toBe(50);
+    expect(spec.actions.DescribeDeployedResources.inputs[0].maxSource).toMatch(/DESIGN/);
+  });
+
   it('lists enumerations with their meanings', () => {
     const status = spec.structures.Certificates.members.find((m) => m.name === 'Status')!;
     expect(status.enum!.map((e) => e.value)).toEqual(Array.from({ length: 16 }, (_, i) => String(i)));
