@@ -60,6 +60,11 @@ function clean(raw: string): Line[] {
     const text = input[i].trim();
     if (text === '') continue;
     if (/^https?:\/\//.test(text)) continue;
+    // Page footer: "SSL 证书" then "版权所有：… 第N 共367页".
+    if (text.startsWith('版权所有：')) {
+      if (out.length > 0 && out[out.length - 1].text === 'SSL 证书') out.pop();
+      continue;
+    }
     if (text.startsWith('推荐使用 API Explorer')) continue;
     if (text.startsWith('最近更新时间：')) {
       // The previous kept line is the page title; a category heading ("证书相关接口") or a repeated
@@ -518,6 +523,15 @@ export function extract(raw: string, englishPages: string[] = []): ApiSpec {
     };
   });
 
+  // The API overview table ("ApplyCertificate 免费证书申请 10") names every action's title and
+  // limit; the action pages' own titles are unreliable where a page break falls oddly.
+  const overview = new Map<string, { title: string; rateLimit: number }>();
+  const firstPageAt = findIndex(lines, (t) => t.startsWith('Action 是 String 公共参数，本接口取值：'));
+  for (const t of texts.slice(0, firstPageAt)) {
+    const m = /^([A-Z][A-Za-z]+) (\S.*\S) (\d+)$/.exec(t);
+    if (m && !overview.has(m[1])) overview.set(m[1], { title: m[2], rateLimit: Number(m[3]) });
+  }
+
   // Actions: each page opens with "1. 接口描述"; the first is after the common pages.
   const firstActionAt = findIndex(lines, (t) => t.startsWith('Action 是 String 公共参数，本接口取值：'));
   const deprecatedInputs = deprecatedInputsFromChangelog(texts.slice(0, firstActionAt));
@@ -529,6 +543,10 @@ export function extract(raw: string, englishPages: string[] = []): ApiSpec {
     const end = idx + 1 < actionStarts.length ? actionStarts[idx + 1] : structuresAt;
     const action = parseAction(lines.slice(s, end), typeNames, deprecatedInputs);
     if (actions[action.name]) throw new Error(`duplicate action ${action.name}`);
+    const listed = overview.get(action.name);
+    if (!listed) throw new Error(`${action.name} is missing from the API overview`);
+    action.title = listed.title;
+    if (listed.rateLimit !== action.rateLimit) throw new Error(`${action.name}: overview and page disagree on the rate limit`);
     actions[action.name] = action;
   });
 

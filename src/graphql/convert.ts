@@ -1,0 +1,118 @@
+/**
+ * Conversions between GraphQL values and the upstream's JSON, driven by the model:
+ * - arguments → upstream parameters (`toUpstreamParams`): lowerCamel → documented names, enum
+ *   names → raw codes, `Int` → string where the upstream types Limit/Offset as String, ids →
+ *   the type the upstream wants at that place, date-times → "YYYY-MM-DD HH:mm:ss" (UTC+8);
+ * - upstream members → GraphQL fields (`resolveField`, the default field resolver).
+ */
+import { GraphQLError, GraphQLScalarType, Kind, type GraphQLFieldResolver } from 'graphql';
+import type { FieldModel, GraphQLModel } from './model';
+
+const CHINA_OFFSET_MS = 8 * 3600_000;
+const UPSTREAM_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{1,2}):(\d{1,2})(?::(\d{1,2}))?)?$/;
+
+/** "2025-12-02 07:59:59" (China Standard Time) → "2025-12-02T07:59:59+08:00"; other text unchanged. */
+export function upstreamToIso(value: string): string | null {
+  if (value === '' || value.startsWith('0000-00-00')) return null;
+  const m = UPSTREAM_DATE_TIME.exec(value.trim());
+  if (!m) return value;
+  const pad = (s: string | undefined) => (s ?? '0').padStart(2, '0');
+  return `${m[1]}-${m[2]}-${m[3]}T${pad(m[4])}:${pad(m[5])}:${pad(m[6])}+08:00`;
+}
+
+/** Any ISO 8601 date-time (or the upstream's own form) → "YYYY-MM-DD HH:mm:ss" in UTC+8. */
+export function isoToUpstream(value: string): string {
+  if (UPSTREAM_DATE_TIME.test(value) && !/[zZ]|[+-]\d{2}:?\d{2}$/.test(value)) {
+    const iso = upstreamToIso(value);
+    if (iso) return iso.slice(0, 19).replace('T', ' ');
+  }
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) throw new GraphQLError(`DateTime cannot represent "${value}": expected ISO 8601`, { extensions: { code: 'BAD_USER_INPUT' } });
+  return new Date(ms + CHINA_OFFSET_MS).toISOString().slice(0, 19).replace('T', ' ');
+}
+
+export const DateTimeScalar = new GraphQLScalarType({
+  name: 'DateTime',
+  serialize(value) {
+    if (typeof value !== 'string') throw new GraphQLError(`DateTime cannot represent ${typeof value}`);
+    return upstreamToIso(value);
+  },
+  parseValue(value) {
+    if (typeof value !== 'string') throw new GraphQLError('DateTime must be a string');
+    return isoToUpstream(value);
+  },
+  parseLiteral(ast) {
+    if (ast.kind !== Kind.STRING) throw new GraphQLError('DateTime must be a string');
+    return isoToUpstream(ast.value);
+  },
+});
+
+/** Converts one argument value to the upstream form described by its field model. */
+function convertValue(f: FieldModel, value: unknown, model: GraphQLModel): unknown {
+  if (value === null || value === undefined) return value;
+  if (f.spec.array && Array.isArray(value)) return value.map((v) => convertScalar(f, v, model));
+  return convertScalar(f, value, model);
+}
+
+function convertScalar(f: FieldModel, value: unknown, model: GraphQLModel): unknown {
+  const m = f.spec;
+  const input = model.inputs.get(`${m.type}Input`);
+  if (input) {
+    if (typeof value !== 'object' || value === null) return value;
+    return toUpstreamParams(input.fields, value as Record<string, unknown>, model);
+  }
+  switch (f.conversion) {
+    case 'enum': {
+      const raw = f.fromEnum?.get(String(value));
+      return raw === undefined ? value : typed(m.type, raw);
+    }
+    case 'id':
+    case 'int':
+      return typed(m.type, value);
+    default:
+      return value;
+  }
+}
+
+function typed(type: string, raw: unknown): unknown {
+  if (type === 'Integer') {
+    const n = Number(raw);
+    if (!Number.isSafeInteger(n)) throw new GraphQLError(`expected an integer id, got "${String(raw)}"`, { extensions: { code: 'BAD_USER_INPUT' } });
+    return n;
+  }
+  if (type === 'Boolean') return raw === true || raw === 'true';
+  if (type === 'Float' || type === 'Double') return Number(raw);
+  return String(raw);
+}
+
+/** GraphQL arguments (by field model) → upstream parameters; absent arguments are left out. */
+export function toUpstreamParams(fields: readonly FieldModel[], args: Record<string, unknown>, model: GraphQLModel): Record<string, unknown> {
+  const params: Record<string, unknown> = {};
+  for (const f of fields) {
+    const v = args[f.name];
+    if (v === undefined || v === null) continue;
+    params[f.member] = convertValue(f, v, model);
+  }
+  return params;
+}
+
+/**
+ * The default field resolver: reads the documented member behind a GraphQL field and maps enum
+ * codes to enum names. Fields that the model does not know (hand-written SDL) read the property
+ * of the same name.
+ */
+export function createFieldResolver(model: GraphQLModel): GraphQLFieldResolver<unknown, unknown> {
+  return (source, _args, _ctx, info) => {
+    if (source === null || typeof source !== 'object') return undefined;
+    const record = source as Record<string, unknown>;
+    const f = model.fieldIndex.get(info.parentType.name)?.get(info.fieldName);
+    if (!f) {
+      const v = record[info.fieldName];
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).call(source, _args, _ctx, info) : v;
+    }
+    const raw = record[f.member];
+    if (f.conversion !== 'enum' || raw === null || raw === undefined) return raw;
+    const toName = (v: unknown) => f.toEnum!.get(String(v)) ?? null;
+    return Array.isArray(raw) ? raw.map(toName) : toName(raw);
+  };
+}

@@ -1,0 +1,39 @@
+/**
+ * All resolvers. Root fields of documented actions share one generic resolver (arguments →
+ * upstream parameters → documented response); the fields that wrap asynchronous work or navigate
+ * between types live in the domain files beside this one.
+ */
+import type { IResolvers } from '@graphql-tools/utils';
+import { GraphQLError } from 'graphql';
+import { DateTimeScalar, toUpstreamParams } from '../convert';
+import type { GatewayContext } from '../context';
+import type { GraphQLModel } from '../model';
+import { OPERATIONS } from '../operations';
+import { certificateResolvers } from './certificates';
+import { deploymentResolvers } from './deployments';
+import { taskResolvers } from './tasks';
+
+type Resolver = (root: unknown, args: Record<string, unknown>, ctx: GatewayContext) => unknown;
+
+export function buildResolvers(model: GraphQLModel): IResolvers<unknown, GatewayContext> {
+  const Query: Record<string, Resolver> = {};
+  const Mutation: Record<string, Resolver> = {};
+  for (const op of OPERATIONS) {
+    if (op.args || op.returns) continue; // wrapped by a domain resolver below
+    const am = model.actions.get(op.action)!;
+    const target = op.root === 'Query' ? Query : Mutation;
+    target[op.field] = (_root, args, ctx) => ctx.upstream.call(op.action, toUpstreamParams(am.args, args, model), { signal: ctx.signal });
+  }
+
+  const domains = [certificateResolvers(model), taskResolvers(model), deploymentResolvers(model)];
+  const merged: Record<string, Record<string, unknown>> = { Query, Mutation };
+  for (const d of domains) {
+    for (const [type, fields] of Object.entries(d)) merged[type] = { ...(merged[type] ?? {}), ...fields };
+  }
+
+  // Every enum value's internal value is its name; codes are translated by the field resolver.
+  const missing = OPERATIONS.filter((o) => !(o.field in (o.root === 'Query' ? merged.Query : merged.Mutation)));
+  if (missing.length) throw new GraphQLError(`no resolver for ${missing.map((m) => m.field).join(', ')}`);
+
+  return { DateTime: DateTimeScalar, ...merged } as IResolvers<unknown, GatewayContext>;
+}

@@ -1,0 +1,103 @@
+/**
+ * The one factory that builds the GraphQL server from configuration. The local server, the Lambda
+ * handlers and the tests all call it, so they run the same schema, resolvers and error policy.
+ */
+import { ApolloServer, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
+import { unwrapResolverError } from '@apollo/server/errors';
+import { makeExecutableSchema } from '@graphql-tools/schema';
+import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
+import { typeDefs } from '../../schema/generated/typeDefs';
+import { isGatewayError, isUpstreamError } from '../upstream/errors';
+import { createContext, type GatewayContext } from './context';
+import { createFieldResolver } from './convert';
+import type { UpstreamCaller } from './loaders';
+import { model as defaultModel, type GraphQLModel } from './model';
+import { buildResolvers } from './resolvers';
+import type { WaitClock, WaitPolicy } from '../tasks/wait';
+
+export interface GraphQLServerOptions {
+  upstream: UpstreamCaller;
+  /** Allow schema introspection (the config turns it off in production). @default true */
+  introspection?: boolean;
+  /** Include stack traces in errors. @default false */
+  includeStackTrace?: boolean;
+  waitPolicy?: WaitPolicy;
+  waitClock?: WaitClock;
+  plugins?: ApolloServerPlugin<GatewayContext>[];
+  model?: GraphQLModel;
+}
+
+let cachedSchema: GraphQLSchema | undefined;
+
+/** The executable schema (built once per process: it depends only on committed files). */
+export function buildSchema(model: GraphQLModel = defaultModel()): GraphQLSchema {
+  if (model === defaultModel() && cachedSchema) return cachedSchema;
+  const schema = makeExecutableSchema({ typeDefs: [...typeDefs], resolvers: buildResolvers(model) as never });
+  if (model === defaultModel()) cachedSchema = schema;
+  return schema;
+}
+
+/**
+ * Errors the client may see: gateway errors keep their code, message and upstream details under
+ * `extensions.upstream`; GraphQL's own errors (syntax, validation, bad input) pass through; any
+ * other error is masked, since its message could carry internals.
+ */
+export function formatError(formatted: GraphQLFormattedError, error: unknown, includeStackTrace = false): GraphQLFormattedError {
+  const original = unwrapResolverError(error);
+  if (isGatewayError(original)) {
+    const extensions: Record<string, unknown> = { code: original.code, httpStatus: original.httpStatus };
+    if (isUpstreamError(original)) {
+      extensions.upstream = {
+        action: original.action,
+        code: original.upstreamCode,
+        message: original.message,
+        requestId: original.requestId ?? null,
+        outcomeUnknown: original.outcomeUnknown,
+      };
+    } else if (original.details) {
+      extensions.details = original.details;
+    }
+    return { message: original.message, locations: formatted.locations, path: formatted.path, extensions };
+  }
+  const code = formatted.extensions?.code;
+  if (code && code !== 'INTERNAL_SERVER_ERROR') {
+    if (includeStackTrace) return formatted;
+    const { stacktrace: _drop, ...rest } = (formatted.extensions ?? {}) as Record<string, unknown>;
+    return { ...formatted, extensions: rest };
+  }
+  return {
+    message: 'Internal server error',
+    locations: formatted.locations,
+    path: formatted.path,
+    extensions: { code: 'INTERNAL_SERVER_ERROR' },
+  };
+}
+
+export interface GatewayGraphQL {
+  server: ApolloServer<GatewayContext>;
+  schema: GraphQLSchema;
+  /** Builds the per-request context (fresh loaders). */
+  context(signal?: AbortSignal): GatewayContext;
+}
+
+export function createGraphQLServer(options: GraphQLServerOptions): GatewayGraphQL {
+  const model = options.model ?? defaultModel();
+  const schema = buildSchema(model);
+  const includeStackTrace = options.includeStackTrace ?? false;
+  const server = new ApolloServer<GatewayContext>({
+    schema,
+    fieldResolver: createFieldResolver(model),
+    introspection: options.introspection ?? true,
+    includeStacktraceInErrorResponses: includeStackTrace,
+    formatError: (formatted, error) => formatError(formatted, error, includeStackTrace),
+    plugins: options.plugins ?? [],
+  });
+  return {
+    server,
+    schema,
+    context: (signal) =>
+      createContext({ upstream: options.upstream, waitPolicy: options.waitPolicy, waitClock: options.waitClock, signal }),
+  };
+}
+
+export type { BaseContext };

@@ -1,0 +1,80 @@
+/**
+ * Deployment records of the three deployment operations, read the same way whatever their kind:
+ * per-instance totals (progress) and pages of instance details.
+ *
+ *   DEPLOY         DeployCertificateInstance        → DescribeHostDeployRecordDetail
+ *   UPDATE         UpdateCertificateInstance        → DescribeHostUpdateRecordDetail
+ *   UPLOAD_UPDATE  UploadUpdateCertificateInstance  → DescribeHostUploadUpdateRecordDetail
+ */
+import type { Json, UpstreamCaller } from '../graphql/loaders';
+import { progressOf, type DeploymentProgress } from './states';
+
+export type DeploymentKind = 'DEPLOY' | 'UPDATE' | 'UPLOAD_UPDATE';
+
+export const DETAIL_ACTION: Readonly<Record<DeploymentKind, string>> = {
+  DEPLOY: 'DescribeHostDeployRecordDetail',
+  UPDATE: 'DescribeHostUpdateRecordDetail',
+  UPLOAD_UPDATE: 'DescribeHostUploadUpdateRecordDetail',
+};
+
+export const START_ACTION: Readonly<Record<DeploymentKind, string>> = {
+  DEPLOY: 'DeployCertificateInstance',
+  UPDATE: 'UpdateCertificateInstance',
+  UPLOAD_UPDATE: 'UploadUpdateCertificateInstance',
+};
+
+export const RETRY_ACTION: Readonly<Record<DeploymentKind, string>> = {
+  DEPLOY: 'DeployCertificateRecordRetry',
+  UPDATE: 'UpdateCertificateRecordRetry',
+  UPLOAD_UPDATE: 'UploadUpdateCertificateRecordRetry',
+};
+
+export const ROLLBACK_ACTION: Readonly<Record<DeploymentKind, string>> = {
+  DEPLOY: 'DeployCertificateRecordRollback',
+  UPDATE: 'UpdateCertificateRecordRollback',
+  UPLOAD_UPDATE: 'UploadUpdateCertificateRecordRollback',
+};
+
+/** One page of a record's instances, normalised across the three detail actions. */
+export interface DeploymentPage {
+  totalCount: number;
+  progress: DeploymentProgress;
+  deploy?: Json[];
+  update?: Json[];
+  uploadUpdate?: Json[];
+}
+
+const num = (v: unknown) => (typeof v === 'number' ? v : Number(v ?? 0) || 0);
+
+/**
+ * Reads one page of a record. `toParams` converts `{deployRecordId, limit, offset}` to the
+ * action's documented parameter types (they differ: Integer here, String there).
+ */
+export async function readDeploymentPage(
+  upstream: UpstreamCaller,
+  kind: DeploymentKind,
+  toParams: (action: string, args: Json) => Json,
+  id: string,
+  limit: number,
+  offset: number,
+  signal?: AbortSignal,
+): Promise<DeploymentPage> {
+  const action = DETAIL_ACTION[kind];
+  const res = await upstream.call(action, toParams(action, { deployRecordId: id, limit, offset }), { signal });
+  if (kind === 'UPLOAD_UPDATE') {
+    const groups = (res.DeployRecordDetail as Json[] | null) ?? [];
+    const sum = (key: string) => groups.reduce((acc, g) => acc + num(g[key]), 0);
+    const totals = { total: sum('TotalCount'), succeeded: sum('SuccessTotalCount'), failed: sum('FailedTotalCount'), running: sum('RunningTotalCount') };
+    return { totalCount: totals.total, progress: progressOf(totals), uploadUpdate: groups };
+  }
+  const totals = {
+    total: num(res.TotalCount),
+    succeeded: num(res.SuccessTotalCount),
+    failed: num(res.FailedTotalCount),
+    running: num(res.RunningTotalCount),
+  };
+  const page: DeploymentPage = { totalCount: totals.total, progress: progressOf(totals) };
+  if (kind === 'DEPLOY') page.deploy = (res.DeployRecordDetailList as Json[] | null) ?? [];
+  else page.update = (res.RecordDetailList as Json[] | null) ?? [];
+  return page;
+}
