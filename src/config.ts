@@ -1,0 +1,276 @@
+/**
+ * Gateway configuration. This is the ONLY module that reads `process.env`; everything else takes
+ * a `Config` (or a part of it) as a parameter.
+ *
+ * `loadConfig(env)` validates every variable, collects all problems and throws one `ConfigError`
+ * naming each malformed variable (never echoing secret values). The result is deeply frozen.
+ *
+ * To add settings: add a field to the interface (with JSDoc and `@default`), read it in
+ * `loadConfig` through the `EnvReader` helpers, and document the variable in the README.
+ */
+
+export type GatewayEnv = 'development' | 'test' | 'staging' | 'production';
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+export type UpstreamLanguage = 'zh-CN' | 'en-US';
+
+/** Upstream credentials. `toJSON`/inspect redact the secret parts, so logging a config is safe. */
+export interface Credentials {
+  /** `TENCENTCLOUD_SECRET_ID` */
+  readonly secretId: string;
+  /** `TENCENTCLOUD_SECRET_KEY` */
+  readonly secretKey: string;
+  /** `TENCENTCLOUD_SESSION_TOKEN`, for temporary credentials (sent as `X-TC-Token`). */
+  readonly sessionToken?: string;
+}
+
+export interface UpstreamConfig {
+  /**
+   * `TENCENTCLOUD_SECRET_ID` + `TENCENTCLOUD_SECRET_KEY` (+ `TENCENTCLOUD_SESSION_TOKEN`).
+   * Undefined when no SecretId is set (the dev entry point then starts the simulator).
+   * @default undefined
+   */
+  readonly credentials?: Credentials;
+  /** `TENCENTCLOUD_REGION`: sent as `X-TC-Region` to actions that use a region. @default undefined */
+  readonly region?: string;
+  /** `TENCENTCLOUD_SSL_ENDPOINT`: base URL of the SSL API. @default 'https://ssl.tencentcloudapi.com' */
+  readonly endpoint: string;
+  /** `TENCENTCLOUD_LANGUAGE` (`zh-CN` | `en-US`): sent as `X-TC-Language`. @default undefined */
+  readonly language?: UpstreamLanguage;
+  /** `UPSTREAM_CONNECT_TIMEOUT_MS`: TCP/TLS connect timeout. @default 3000 */
+  readonly connectTimeoutMs: number;
+  /** `UPSTREAM_REQUEST_TIMEOUT_MS`: whole request (send + headers + body) per attempt. @default 10000 */
+  readonly requestTimeoutMs: number;
+  /** `UPSTREAM_MAX_ATTEMPTS`: attempts per call, first one included (the retry budget). @default 3 */
+  readonly maxAttempts: number;
+  /** `UPSTREAM_RETRY_BASE_DELAY_MS`: full-jitter backoff base. @default 100 */
+  readonly retryBaseDelayMs: number;
+  /** `UPSTREAM_RETRY_MAX_DELAY_MS`: full-jitter backoff cap. @default 2000 */
+  readonly retryMaxDelayMs: number;
+  /** `UPSTREAM_MAX_CONNECTIONS`: keep-alive pool size. @default 16 */
+  readonly maxConnections: number;
+  /** `UPSTREAM_KEEPALIVE_TIMEOUT_MS`: idle time before a pooled socket is closed. @default 4000 */
+  readonly keepAliveTimeoutMs: number;
+  /** `RATE_LIMIT_MAX_WAIT_MS`: longest a call is queued by the rate limiter before RATE_LIMITED. @default 2000 */
+  readonly rateLimitMaxWaitMs: number;
+  /**
+   * `RATE_LIMIT_OVERRIDES`: per-action calls per second replacing the documented limits,
+   * e.g. `DescribeCertificates=5,ApplyCertificate=2`. @default {}
+   */
+  readonly rateLimitOverrides: Readonly<Record<string, number>>;
+}
+
+export interface Config {
+  /** `GATEWAY_ENV`, else derived from `NODE_ENV` (`production`/`test`, anything else `development`). @default 'development' */
+  readonly env: GatewayEnv;
+  /** `NODE_ENV` as given. @default 'development' */
+  readonly nodeEnv: string;
+  /** `PORT`: gateway HTTP port. @default 4000 */
+  readonly port: number;
+  /** `SIMULATOR_PORT`: simulator HTTP port. @default 4010 */
+  readonly simulatorPort: number;
+  /** `LOG_LEVEL` (pino levels). @default 'info' ('silent' when env is test) */
+  readonly logLevel: LogLevel;
+  /** `REDIS_URL` (`redis://` or `rediss://`): shared rate-limit store when set. @default undefined */
+  readonly redisUrl?: string;
+  readonly upstream: UpstreamConfig;
+}
+
+export const DEFAULT_SSL_ENDPOINT = 'https://ssl.tencentcloudapi.com';
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** Thrown by `loadConfig`; `variables` names every malformed variable. */
+export class ConfigError extends Error {
+  constructor(
+    readonly problems: ReadonlyArray<{ variable: string; problem: string }>,
+  ) {
+    super(`Invalid configuration: ${problems.map((p) => `${p.variable}: ${p.problem}`).join('; ')}`);
+    this.name = 'ConfigError';
+  }
+  get variables(): string[] {
+    return this.problems.map((p) => p.variable);
+  }
+}
+
+/** Reads variables, recording problems instead of throwing so all of them are reported at once. */
+export class EnvReader {
+  readonly problems: { variable: string; problem: string }[] = [];
+  constructor(private readonly env: Env) {}
+
+  private fail(variable: string, problem: string): undefined {
+    this.problems.push({ variable, problem });
+    return undefined;
+  }
+
+  /** Trimmed value; unset and empty are both "not set". */
+  raw(name: string): string | undefined {
+    const v = this.env[name];
+    if (v === undefined) return undefined;
+    const t = v.trim();
+    return t === '' ? undefined : t;
+  }
+
+  string(name: string): string | undefined {
+    return this.raw(name);
+  }
+
+  /** A secret: must not have surrounding whitespace; its value is never put in a message. */
+  secret(name: string): string | undefined {
+    const v = this.env[name];
+    if (v === undefined || v === '') return undefined;
+    if (v.trim() !== v) return this.fail(name, 'must not have leading or trailing whitespace');
+    if (/\s/.test(v)) return this.fail(name, 'must not contain whitespace');
+    return v;
+  }
+
+  int(name: string, def: number, min: number, max: number): number {
+    const v = this.raw(name);
+    if (v === undefined) return def;
+    if (!/^\d+$/.test(v)) return this.fail(name, `must be an integer between ${min} and ${max}, got "${v}"`) ?? def;
+    const n = Number(v);
+    if (n < min || n > max) return this.fail(name, `must be between ${min} and ${max}, got ${n}`) ?? def;
+    return n;
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[]): T | undefined {
+    const v = this.raw(name);
+    if (v === undefined) return undefined;
+    const hit = allowed.find((a) => a.toLowerCase() === v.toLowerCase());
+    return hit ?? this.fail(name, `must be one of ${allowed.join(', ')}, got "${v}"`);
+  }
+
+  url(name: string, def: string | undefined, protocols: readonly string[]): string | undefined {
+    const v = this.raw(name);
+    if (v === undefined) return def;
+    let u: URL;
+    try {
+      u = new URL(v);
+    } catch {
+      return this.fail(name, `must be an absolute URL, got "${redactUrl(v)}"`) ?? def;
+    }
+    if (!protocols.includes(u.protocol)) {
+      return this.fail(name, `must use ${protocols.join(' or ')}, got "${u.protocol}"`) ?? def;
+    }
+    return v;
+  }
+
+  /** `Name=number,Name=number` (whitespace tolerated; numbers > 0). */
+  rateMap(name: string): Record<string, number> {
+    const v = this.raw(name);
+    const out: Record<string, number> = {};
+    if (v === undefined) return out;
+    for (const part of v.split(',')) {
+      const item = part.trim();
+      if (item === '') continue;
+      const m = /^([A-Za-z][A-Za-z0-9]*)\s*=\s*(\d+(?:\.\d+)?)$/.exec(item);
+      if (m === null || Number(m[2]) <= 0) {
+        this.fail(name, `expected "Action=callsPerSecond[,Action=callsPerSecond...]", bad item "${item}"`);
+        continue;
+      }
+      if (Object.prototype.hasOwnProperty.call(out, m[1])) {
+        this.fail(name, `action ${m[1]} is listed twice`);
+        continue;
+      }
+      out[m[1]] = Number(m[2]);
+    }
+    return out;
+  }
+}
+
+/** Hides userinfo of a URL (e.g. a Redis password) before it appears in a message. */
+export function redactUrl(value: string): string {
+  return value.replace(/\/\/[^/@]*@/, '//***@');
+}
+
+const REDACTED = '[redacted]';
+
+function makeCredentials(secretId: string, secretKey: string, sessionToken: string | undefined): Credentials {
+  const creds: Credentials = sessionToken === undefined ? { secretId, secretKey } : { secretId, secretKey, sessionToken };
+  const safe = (): Record<string, string> =>
+    sessionToken === undefined ? { secretId, secretKey: REDACTED } : { secretId, secretKey: REDACTED, sessionToken: REDACTED };
+  Object.defineProperty(creds, 'toJSON', { value: safe, enumerable: false });
+  Object.defineProperty(creds, Symbol.for('nodejs.util.inspect.custom'), { value: safe, enumerable: false });
+  return creds;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
+  }
+  return value;
+}
+
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const GATEWAY_ENVS: readonly GatewayEnv[] = ['development', 'test', 'staging', 'production'];
+
+export function loadConfig(env: Env = process.env): Config {
+  const r = new EnvReader(env);
+
+  const nodeEnv = r.string('NODE_ENV') ?? 'development';
+  const gatewayEnv: GatewayEnv =
+    r.oneOf('GATEWAY_ENV', GATEWAY_ENVS) ?? (nodeEnv === 'production' ? 'production' : nodeEnv === 'test' ? 'test' : 'development');
+
+  const secretId = r.secret('TENCENTCLOUD_SECRET_ID');
+  const secretKey = r.secret('TENCENTCLOUD_SECRET_KEY');
+  const sessionToken = r.secret('TENCENTCLOUD_SESSION_TOKEN');
+  let credentials: Credentials | undefined;
+  if (secretId !== undefined && secretKey !== undefined) {
+    credentials = makeCredentials(secretId, secretKey, sessionToken);
+  } else if (secretId !== undefined && env.TENCENTCLOUD_SECRET_KEY === undefined) {
+    r.problems.push({ variable: 'TENCENTCLOUD_SECRET_KEY', problem: 'is required when TENCENTCLOUD_SECRET_ID is set' });
+  } else if (secretKey !== undefined && env.TENCENTCLOUD_SECRET_ID === undefined) {
+    r.problems.push({ variable: 'TENCENTCLOUD_SECRET_ID', problem: 'is required when TENCENTCLOUD_SECRET_KEY is set' });
+  }
+
+  const region = r.string('TENCENTCLOUD_REGION');
+  if (region !== undefined && !/^[a-z]{2,}(-[a-z0-9]+)+$/.test(region)) {
+    r.problems.push({ variable: 'TENCENTCLOUD_REGION', problem: `must look like "ap-guangzhou", got "${region}"` });
+  }
+
+  const endpoint = (r.url('TENCENTCLOUD_SSL_ENDPOINT', DEFAULT_SSL_ENDPOINT, ['https:', 'http:']) ?? DEFAULT_SSL_ENDPOINT).replace(/\/+$/, '');
+
+  const requestTimeoutMs = r.int('UPSTREAM_REQUEST_TIMEOUT_MS', 10_000, 1, 600_000);
+  const retryBaseDelayMs = r.int('UPSTREAM_RETRY_BASE_DELAY_MS', 100, 0, 60_000);
+  const retryMaxDelayMs = r.int('UPSTREAM_RETRY_MAX_DELAY_MS', 2_000, 0, 600_000);
+  if (retryMaxDelayMs < retryBaseDelayMs) {
+    r.problems.push({ variable: 'UPSTREAM_RETRY_MAX_DELAY_MS', problem: 'must be >= UPSTREAM_RETRY_BASE_DELAY_MS' });
+  }
+
+  const upstream: UpstreamConfig = {
+    credentials,
+    region,
+    endpoint,
+    language: r.oneOf('TENCENTCLOUD_LANGUAGE', ['zh-CN', 'en-US'] as const),
+    connectTimeoutMs: r.int('UPSTREAM_CONNECT_TIMEOUT_MS', 3_000, 1, 600_000),
+    requestTimeoutMs,
+    maxAttempts: r.int('UPSTREAM_MAX_ATTEMPTS', 3, 1, 10),
+    retryBaseDelayMs,
+    retryMaxDelayMs,
+    maxConnections: r.int('UPSTREAM_MAX_CONNECTIONS', 16, 1, 1024),
+    keepAliveTimeoutMs: r.int('UPSTREAM_KEEPALIVE_TIMEOUT_MS', 4_000, 1, 600_000),
+    rateLimitMaxWaitMs: r.int('RATE_LIMIT_MAX_WAIT_MS', 2_000, 0, 600_000),
+    rateLimitOverrides: r.rateMap('RATE_LIMIT_OVERRIDES'),
+  };
+
+  const config: Config = {
+    env: gatewayEnv,
+    nodeEnv,
+    port: r.int('PORT', 4000, 0, 65_535),
+    simulatorPort: r.int('SIMULATOR_PORT', 4010, 0, 65_535),
+    logLevel: r.oneOf('LOG_LEVEL', LOG_LEVELS) ?? (gatewayEnv === 'test' ? 'silent' : 'info'),
+    redisUrl: r.url('REDIS_URL', undefined, ['redis:', 'rediss:']),
+    upstream,
+  };
+
+  if (r.problems.length > 0) throw new ConfigError(r.problems);
+  return deepFreeze(config);
+}
+
+let cached: Config | undefined;
+
+/** `loadConfig(process.env)`, memoized for the life of the process (Lambda container). */
+export function getConfig(): Config {
+  cached ??= loadConfig(process.env);
+  return cached;
+}

@@ -1,0 +1,488 @@
+/**
+ * The upstream client: one signed `POST /` per SSL API call over an undici keep-alive pool,
+ * paced by a per-action rate limiter, retried only where that is safe.
+ *
+ * Retry rules (see `errors.ts` for the table):
+ * - reads are retried on rate limits, InternalError, 5xx, timeouts, connection errors and
+ *   malformed bodies;
+ * - writes are retried ONLY when the failure proves the call did not execute: RequestLimitExceeded*
+ *   / LimitExceeded.RateLimitExceeded, AuthFailure.SignatureExpire, or a connection that could not
+ *   be established (nothing was sent). Never after the request may have reached the server.
+ * - backoff is full jitter: `random() * min(maxDelay, base * 2^(attempt-1))`.
+ *
+ * Clock skew: on AuthFailure.SignatureExpire the offset between the server's `Date` header and
+ * the local clock is learned, kept for later calls, and the request is re-signed once.
+ *
+ * Secrets: neither the secret key, the session token nor the Authorization header is ever put in
+ * an error message or an `onCall` event; upstream and network messages are scrubbed.
+ */
+import { Pool, request as undiciRequest, type Dispatcher } from 'undici';
+import type { Credentials, UpstreamLanguage } from '../config';
+import { GatewayError, GatewayErrorCode, TransportCode, UpstreamError, isRetryable } from './errors';
+import type { ActionKind, ActionPolicy, ActionPolicyLookup } from './policy';
+import { QueueingRateLimiter, defaultSleep, systemClock, type Clock, type RateLimiter, type Sleep } from './ratelimit';
+import { DEFAULT_SIGNED_HEADERS, SigningKeyCache, sign } from './sign';
+
+export const API_VERSION = '2019-12-05';
+export const SERVICE = 'ssl';
+export const CONTENT_TYPE = 'application/json; charset=utf-8';
+
+/**
+ * Per-action request/response types. Empty here; augment it from generated code:
+ * `declare module '../upstream/client' { interface ActionTypes { DescribeCertificates: { input: X; output: Y } } }`
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-interface
+export interface ActionTypes {}
+
+export type ActionInput<A extends string> = A extends keyof ActionTypes
+  ? ActionTypes[A] extends { input: infer I }
+    ? I
+    : Record<string, unknown>
+  : Record<string, unknown>;
+
+export type ActionOutput<A extends string> = (A extends keyof ActionTypes
+  ? ActionTypes[A] extends { output: infer O }
+    ? O
+    : Record<string, unknown>
+  : Record<string, unknown>) & { RequestId: string };
+
+export type CredentialsProvider = Credentials | (() => Credentials | Promise<Credentials>);
+
+/** One event per attempt. Contains no credentials and no request/response bodies. */
+export interface UpstreamCallEvent {
+  action: string;
+  kind: ActionKind;
+  /** 1-based. */
+  attempt: number;
+  outcome: 'success' | 'error';
+  /** Measured with the injected clock, from just before sending to the parsed answer/failure. */
+  latencyMs: number;
+  requestId?: string;
+  httpStatus?: number;
+  errorCode?: GatewayErrorCode;
+  upstreamCode?: string;
+  /** Whether another attempt follows. */
+  willRetry: boolean;
+  /** Delay before the next attempt (0 for a clock-skew re-sign). */
+  retryDelayMs?: number;
+  /** True when this failure taught the client a new clock offset. */
+  clockSkewCorrected?: boolean;
+}
+
+export interface UpstreamClientOptions {
+  /** Base URL, e.g. `https://ssl.tencentcloudapi.com` or `http://127.0.0.1:4010`. */
+  endpoint: string;
+  credentials: CredentialsProvider;
+  policies: ActionPolicyLookup;
+  /** Default region for actions that use one. */
+  region?: string;
+  /** Default `X-TC-Language`. */
+  language?: UpstreamLanguage;
+  /** Credential-scope service. @default 'ssl' */
+  service?: string;
+  /** @default '2019-12-05' */
+  version?: string;
+  /** @default 3000 */
+  connectTimeoutMs?: number;
+  /** Whole attempt (send, headers, body). @default 10000 */
+  requestTimeoutMs?: number;
+  /** @default 16 */
+  maxConnections?: number;
+  /** @default 4000 */
+  keepAliveTimeoutMs?: number;
+  /** Largest accepted response body. @default 32 MiB */
+  maxResponseBytes?: number;
+  /** Attempts per call, first included. @default 3 */
+  maxAttempts?: number;
+  /** @default 100 */
+  retryBaseDelayMs?: number;
+  /** @default 2000 */
+  retryMaxDelayMs?: number;
+  /** Queue wait allowed by the default limiter. @default 2000 */
+  rateLimitMaxWaitMs?: number;
+  /** Custom dispatcher (not closed by `close()`); default: an owned undici `Pool` for the endpoint. */
+  dispatcher?: Dispatcher;
+  /** Default: in-process `QueueingRateLimiter` over `policies`. */
+  limiter?: RateLimiter;
+  /** Milliseconds since epoch. @default Date.now */
+  clock?: Clock;
+  /** [0, 1). @default Math.random */
+  random?: () => number;
+  /** Backoff sleep. @default setTimeout based */
+  sleep?: Sleep;
+  /** Initial clock offset (server minus local), ms. @default 0 */
+  clockOffsetMs?: number;
+  /** @default DEFAULT_SIGNED_HEADERS (`content-type;host;x-tc-action`) */
+  signedHeaders?: readonly string[];
+  /** Observability hook; exceptions it throws are ignored. */
+  onCall?: (event: UpstreamCallEvent) => void;
+}
+
+export interface CallOptions {
+  /** Overrides the client's region for this call (only sent when the action uses a region). */
+  region?: string;
+  language?: UpstreamLanguage;
+  signal?: AbortSignal;
+  /** Overrides `requestTimeoutMs` for each attempt of this call. */
+  timeoutMs?: number;
+  /** Overrides `maxAttempts` for this call. */
+  maxAttempts?: number;
+}
+
+type AttemptOutcome =
+  | { ok: true; response: Record<string, unknown> & { RequestId: string }; httpStatus: number }
+  | { ok: false; error: UpstreamError; httpStatus?: number; serverDate?: string };
+
+const CONNECT_ERROR_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EADDRNOTAVAIL',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+const TIMEOUT_ERROR_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+
+interface ErrorLike {
+  code?: unknown;
+  syscall?: unknown;
+  cause?: unknown;
+  message?: unknown;
+}
+
+function errorChain(err: unknown): ErrorLike[] {
+  const out: ErrorLike[] = [];
+  let cur: unknown = err;
+  for (let i = 0; i < 5 && cur !== null && typeof cur === 'object'; i++) {
+    out.push(cur as ErrorLike);
+    cur = (cur as ErrorLike).cause;
+  }
+  return out;
+}
+
+/** Which transport failure an error from undici represents. */
+export function classifyNetworkError(err: unknown): TransportCode {
+  const chain = errorChain(err);
+  for (const e of chain) {
+    const code = typeof e.code === 'string' ? e.code : undefined;
+    if (code !== undefined && CONNECT_ERROR_CODES.has(code)) return TransportCode.ConnectFailed;
+    if (e.syscall === 'connect' || e.syscall === 'getaddrinfo') return TransportCode.ConnectFailed;
+  }
+  for (const e of chain) {
+    const code = typeof e.code === 'string' ? e.code : undefined;
+    if (code !== undefined && TIMEOUT_ERROR_CODES.has(code)) return TransportCode.Timeout;
+    if (code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') return TransportCode.MalformedResponse;
+  }
+  return TransportCode.ConnectionLost;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** Removes `null` members recursively (as the official SDKs do) so optional inputs can be passed as null. */
+export function stripNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(stripNulls);
+  if (isRecord(value)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) if (v !== null && v !== undefined) out[k] = stripNulls(v);
+    return out;
+  }
+  return value;
+}
+
+const ACTION_NAME = /^[A-Z][A-Za-z0-9]{0,127}$/;
+const AUTHORIZATION_TEXT = /TC3-HMAC-SHA256\s+Credential=\S*(\s*SignedHeaders=\S*)?(\s*Signature=[0-9a-fA-F]*)?/g;
+
+export class UpstreamClient {
+  private readonly url: URL;
+  private readonly host: string;
+  private readonly service: string;
+  private readonly version: string;
+  private readonly dispatcher: Dispatcher;
+  private readonly ownsDispatcher: boolean;
+  private readonly limiter: RateLimiter;
+  private readonly clock: Clock;
+  private readonly random: () => number;
+  private readonly sleep: Sleep;
+  private readonly keyCache = new SigningKeyCache(4);
+  private offsetMs: number;
+  private closed = false;
+
+  constructor(private readonly options: UpstreamClientOptions) {
+    this.url = new URL(options.endpoint);
+    if (this.url.protocol !== 'https:' && this.url.protocol !== 'http:') throw new Error('endpoint must be an http(s) URL');
+    this.url.pathname = '/';
+    this.url.search = '';
+    this.host = this.url.host;
+    this.service = options.service ?? SERVICE;
+    this.version = options.version ?? API_VERSION;
+    this.clock = options.clock ?? systemClock;
+    this.random = options.random ?? Math.random;
+    this.sleep = options.sleep ?? defaultSleep;
+    this.offsetMs = options.clockOffsetMs ?? 0;
+    if (options.dispatcher !== undefined) {
+      this.dispatcher = options.dispatcher;
+      this.ownsDispatcher = false;
+    } else {
+      const requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
+      this.dispatcher = new Pool(this.url.origin, {
+        connections: options.maxConnections ?? 16,
+        keepAliveTimeout: options.keepAliveTimeoutMs ?? 4_000,
+        connect: { timeout: options.connectTimeoutMs ?? 3_000 },
+        headersTimeout: requestTimeoutMs,
+        bodyTimeout: requestTimeoutMs,
+        maxResponseSize: options.maxResponseBytes ?? 32 * 1024 * 1024,
+        // HTTP/1.1 keeps the signed `host` header exactly what the server sees.
+        allowH2: false,
+      });
+      this.ownsDispatcher = true;
+    }
+    this.limiter =
+      options.limiter ??
+      new QueueingRateLimiter({
+        policies: options.policies,
+        maxWaitMs: options.rateLimitMaxWaitMs ?? 2_000,
+        clock: this.clock,
+      });
+  }
+
+  /** Current estimate of (server clock - local clock), ms. */
+  get clockOffsetMs(): number {
+    return this.offsetMs;
+  }
+
+  /** Closes the owned connection pool. */
+  async close(): Promise<void> {
+    if (!this.ownsDispatcher || this.closed) return;
+    this.closed = true;
+    await this.dispatcher.close();
+  }
+
+  /** Calls `action` and returns the `Response` object (with `RequestId`, without the envelope). */
+  async call<A extends string>(action: A, params?: ActionInput<A>, opts: CallOptions = {}): Promise<ActionOutput<A>> {
+    const policy = this.policyFor(action);
+    const headersBase = this.baseHeaders(action, policy, opts);
+    const body = JSON.stringify(stripNulls(params ?? {}));
+    const maxAttempts = Math.max(1, opts.maxAttempts ?? this.options.maxAttempts ?? 3);
+    let skewCorrected = false;
+    // Attempts that do not count against maxAttempts (the one clock-skew re-sign).
+    let freeAttempts = 0;
+
+    for (let attempt = 1; ; attempt++) {
+      await this.limiter.acquire(action, opts.signal);
+      const started = this.clock();
+      const outcome = await this.attempt(action, headersBase, body, attempt, opts);
+      const latencyMs = Math.max(0, this.clock() - started);
+
+      if (outcome.ok) {
+        this.emit({ action, kind: policy.kind, attempt, outcome: 'success', latencyMs, requestId: outcome.response.RequestId, httpStatus: outcome.httpStatus, willRetry: false });
+        return outcome.response as ActionOutput<A>;
+      }
+
+      const { error } = outcome;
+      const base = {
+        action,
+        kind: policy.kind,
+        attempt,
+        outcome: 'error' as const,
+        latencyMs,
+        requestId: error.requestId,
+        httpStatus: outcome.httpStatus,
+        errorCode: error.code,
+        upstreamCode: error.upstreamCode,
+      };
+
+      if (error.upstreamCode === 'AuthFailure.SignatureExpire') {
+        const serverMs = outcome.serverDate === undefined ? Number.NaN : Date.parse(outcome.serverDate);
+        if (!skewCorrected && Number.isFinite(serverMs)) {
+          skewCorrected = true;
+          freeAttempts += 1;
+          this.offsetMs = serverMs - this.clock();
+          this.emit({ ...base, willRetry: true, retryDelayMs: 0, clockSkewCorrected: true });
+          continue; // re-sign once; does not count against the retry budget
+        }
+        this.emit({ ...base, willRetry: false });
+        throw error;
+      }
+
+      const retry = isRetryable(error.retry, policy.kind) && attempt - freeAttempts < maxAttempts;
+      if (!retry) {
+        this.emit({ ...base, willRetry: false });
+        throw error;
+      }
+      const retryNumber = attempt - freeAttempts;
+      const cap = Math.min(this.options.retryMaxDelayMs ?? 2_000, (this.options.retryBaseDelayMs ?? 100) * 2 ** (retryNumber - 1));
+      const delay = Math.floor(this.random() * cap);
+      this.emit({ ...base, willRetry: true, retryDelayMs: delay });
+      if (delay > 0) await this.sleep(delay, opts.signal);
+      else if (opts.signal?.aborted) throw opts.signal.reason;
+    }
+  }
+
+  private policyFor(action: string): ActionPolicy {
+    const policy = ACTION_NAME.test(action) ? this.options.policies(action) : undefined;
+    if (policy === undefined) {
+      throw new GatewayError(GatewayErrorCode.BAD_REQUEST, `Unknown action: ${action.slice(0, 128)}`, { details: { action: action.slice(0, 128) } });
+    }
+    return policy;
+  }
+
+  private baseHeaders(action: string, policy: ActionPolicy, opts: CallOptions): Record<string, string> {
+    const headers: Record<string, string> = {
+      'Content-Type': CONTENT_TYPE,
+      Host: this.host,
+      'X-TC-Action': action,
+      'X-TC-Version': this.version,
+    };
+    if (policy.region !== 'none') {
+      const region = opts.region ?? this.options.region;
+      if (region !== undefined && region !== '') headers['X-TC-Region'] = region;
+      else if (policy.region === 'required') {
+        throw new GatewayError(GatewayErrorCode.BAD_REQUEST, `${action} requires a region (configure TENCENTCLOUD_REGION or pass one)`, { details: { action } });
+      }
+    }
+    const language = opts.language ?? this.options.language;
+    if (language !== undefined) headers['X-TC-Language'] = language;
+    return headers;
+  }
+
+  private async credentials(): Promise<Credentials> {
+    const c = this.options.credentials;
+    return typeof c === 'function' ? await c() : c;
+  }
+
+  /** Removes anything secret from a message that may be shown to clients or logged. */
+  private scrub(text: string, creds: Credentials | undefined): string {
+    let out = text.replace(AUTHORIZATION_TEXT, '[redacted authorization]');
+    for (const secret of [creds?.secretKey, creds?.sessionToken]) {
+      if (secret !== undefined && secret.length >= 4) out = out.split(secret).join('[redacted]');
+    }
+    return out.length > 1000 ? `${out.slice(0, 1000)}…` : out;
+  }
+
+  private async attempt(
+    action: string,
+    headersBase: Record<string, string>,
+    body: string,
+    attempt: number,
+    opts: CallOptions,
+  ): Promise<AttemptOutcome> {
+    const creds = await this.credentials();
+    const headers: Record<string, string> = { ...headersBase };
+    if (creds.sessionToken !== undefined && creds.sessionToken !== '') headers['X-TC-Token'] = creds.sessionToken;
+    const timestamp = Math.floor((this.clock() + this.offsetMs) / 1000);
+    const signed = sign({
+      secretId: creds.secretId,
+      secretKey: creds.secretKey,
+      service: this.service,
+      timestamp,
+      headers,
+      body,
+      signedHeaders: this.options.signedHeaders ?? DEFAULT_SIGNED_HEADERS,
+      cache: this.keyCache,
+    });
+
+    const timeoutMs = opts.timeoutMs ?? this.options.requestTimeoutMs ?? 10_000;
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(new Error('upstream request timed out')), timeoutMs);
+    const signal = opts.signal === undefined ? timeout.signal : AbortSignal.any([opts.signal, timeout.signal]);
+    const fail = (upstreamCode: string, message: string, extra: Partial<AttemptOutcome & { ok: false }> = {}, cause?: unknown): AttemptOutcome => ({
+      ok: false,
+      error: new UpstreamError({
+        action,
+        upstreamCode,
+        message: this.scrub(message, creds),
+        attempts: attempt,
+        requestId: undefined,
+        upstreamHttpStatus: extra.httpStatus,
+        cause,
+      }),
+      ...extra,
+    });
+
+    let statusCode: number;
+    let text: string;
+    let serverDate: string | undefined;
+    try {
+      const res = await undiciRequest(this.url, {
+        dispatcher: this.dispatcher,
+        method: 'POST',
+        headers: signed.headers,
+        body,
+        signal,
+      });
+      statusCode = res.statusCode;
+      const date = res.headers.date;
+      serverDate = Array.isArray(date) ? date[0] : date;
+      text = await res.body.text();
+    } catch (err) {
+      if (opts.signal?.aborted) throw opts.signal.reason;
+      if (timeout.signal.aborted) {
+        return fail(TransportCode.Timeout, `${action}: no answer from the SSL API within ${timeoutMs} ms`);
+      }
+      const kind = classifyNetworkError(err);
+      const detail = err instanceof Error ? err.message : String(err);
+      const what =
+        kind === TransportCode.ConnectFailed
+          ? 'could not connect to the SSL API'
+          : kind === TransportCode.Timeout
+            ? 'the SSL API did not answer in time'
+            : kind === TransportCode.MalformedResponse
+              ? 'the SSL API answer was too large'
+              : 'the connection to the SSL API was lost';
+      return fail(kind, `${action}: ${what} (${detail})`, {}, err);
+    } finally {
+      clearTimeout(timer);
+    }
+
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = undefined;
+    }
+    const envelope = isRecord(parsed) && isRecord(parsed.Response) ? parsed.Response : undefined;
+    if (envelope === undefined) {
+      if (statusCode >= 500) return fail(TransportCode.HttpServerError, `${action}: the SSL API answered HTTP ${statusCode}`, { httpStatus: statusCode, serverDate });
+      if (statusCode < 200 || statusCode >= 300) return fail(TransportCode.HttpStatus, `${action}: the SSL API answered HTTP ${statusCode}`, { httpStatus: statusCode, serverDate });
+      return fail(TransportCode.MalformedResponse, `${action}: the SSL API answer is not a JSON {"Response": {...}} envelope`, { httpStatus: statusCode, serverDate });
+    }
+    const requestId = typeof envelope.RequestId === 'string' ? envelope.RequestId : undefined;
+
+    if (envelope.Error !== undefined) {
+      const e = envelope.Error;
+      if (!isRecord(e) || typeof e.Code !== 'string' || e.Code === '') {
+        return fail(TransportCode.MalformedResponse, `${action}: the SSL API returned an Error without a Code`, { httpStatus: statusCode, serverDate });
+      }
+      const message = typeof e.Message === 'string' && e.Message !== '' ? e.Message : e.Code;
+      return {
+        ok: false,
+        httpStatus: statusCode,
+        serverDate,
+        error: new UpstreamError({
+          action,
+          upstreamCode: e.Code,
+          message: this.scrub(message, creds),
+          requestId,
+          upstreamHttpStatus: statusCode,
+          attempts: attempt,
+        }),
+      };
+    }
+    if (requestId === undefined) {
+      return fail(TransportCode.MalformedResponse, `${action}: the SSL API answer has no RequestId`, { httpStatus: statusCode, serverDate });
+    }
+    return { ok: true, response: envelope as Record<string, unknown> & { RequestId: string }, httpStatus: statusCode };
+  }
+
+  private emit(event: UpstreamCallEvent): void {
+    if (this.options.onCall === undefined) return;
+    try {
+      this.options.onCall(event);
+    } catch {
+      // observability must never break a call
+    }
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * Public surface of the upstream layer: signer, error model, rate limiter, client, and a factory
+ * wiring them from `Config` and the extracted spec.
+ */
+import type { Config } from '../config';
+import { UpstreamClient, type UpstreamClientOptions } from './client';
+import { specPolicyLookup } from './spec-policy';
+
+export * from './errors';
+export * from './sign';
+export * from './policy';
+export * from './ratelimit';
+export * from './client';
+export { specPolicies, specPolicyLookup } from './spec-policy';
+
+/**
+ * An `UpstreamClient` configured from `config.upstream`, with the spec's per-action policies
+ * (rate limits with `RATE_LIMIT_OVERRIDES` applied, region use, read/write kind).
+ * `overrides` replaces any option (e.g. a shared `limiter`, `onCall`, a test `dispatcher`).
+ */
+export function createUpstreamClient(config: Config, overrides: Partial<UpstreamClientOptions> = {}): UpstreamClient {
+  const up = config.upstream;
+  const credentials = overrides.credentials ?? up.credentials;
+  if (credentials === undefined) {
+    throw new Error('No upstream credentials: set TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY (or use the simulator)');
+  }
+  return new UpstreamClient({
+    endpoint: up.endpoint,
+    region: up.region,
+    language: up.language,
+    connectTimeoutMs: up.connectTimeoutMs,
+    requestTimeoutMs: up.requestTimeoutMs,
+    maxConnections: up.maxConnections,
+    keepAliveTimeoutMs: up.keepAliveTimeoutMs,
+    maxAttempts: up.maxAttempts,
+    retryBaseDelayMs: up.retryBaseDelayMs,
+    retryMaxDelayMs: up.retryMaxDelayMs,
+    rateLimitMaxWaitMs: up.rateLimitMaxWaitMs,
+    ...overrides,
+    policies: overrides.policies ?? specPolicyLookup(up.rateLimitOverrides),
+    credentials,
+  });
+}

@@ -1,0 +1,155 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import {
+  DEFAULT_HTTP_STATUS,
+  GatewayError,
+  GatewayErrorCode,
+  TransportCode,
+  UPSTREAM_ERROR_TABLE,
+  UpstreamError,
+  classifyUpstreamError,
+  isRetryable,
+} from '../../../src/upstream/errors';
+
+describe('GatewayErrorCode', () => {
+  it('values equal keys and every code has a default HTTP status', () => {
+    for (const [k, v] of Object.entries(GatewayErrorCode)) {
+      expect(v).toBe(k);
+      expect(DEFAULT_HTTP_STATUS[v]).toBeGreaterThanOrEqual(400);
+    }
+  });
+});
+
+describe('classifyUpstreamError', () => {
+  it.each([
+    // exact codes beat prefixes
+    ['FailedOperation.CertificateNotFound', 'NOT_FOUND', 404, 'never'],
+    ['LimitExceeded.RateLimitExceeded', 'RATE_LIMITED', 429, 'always-safe'],
+    ['AuthFailure.SignatureExpire', 'UPSTREAM_AUTH', 502, 'always-safe'],
+    // prefixes, bare code included
+    ['ResourceNotFound', 'NOT_FOUND', 404, 'never'],
+    ['ResourceNotFound.Manager', 'NOT_FOUND', 404, 'never'],
+    ['AuthFailure', 'UPSTREAM_AUTH', 502, 'never'],
+    ['AuthFailure.SignatureFailure', 'UPSTREAM_AUTH', 502, 'never'],
+    ['AuthFailure.SecretIdNotFound', 'UPSTREAM_AUTH', 502, 'never'],
+    ['RequestLimitExceeded', 'RATE_LIMITED', 429, 'always-safe'],
+    ['RequestLimitExceeded.UinLimitExceeded', 'RATE_LIMITED', 429, 'always-safe'],
+    ['RequestLimitExceeded.GlobalRegionUinLimitExceeded', 'RATE_LIMITED', 429, 'always-safe'],
+    ['InternalError', 'UPSTREAM_INTERNAL', 502, 'reads'],
+    ['InternalError.BackendResponseEmpty', 'UPSTREAM_INTERNAL', 502, 'reads'],
+    ['InvalidParameter', 'BAD_REQUEST', 400, 'never'],
+    ['InvalidParameter.DomainInvalid', 'BAD_REQUEST', 400, 'never'],
+    ['InvalidParameterValue', 'BAD_REQUEST', 400, 'never'],
+    ['InvalidParameterValue.CertificateEmailParseInvalid', 'BAD_REQUEST', 400, 'never'],
+    ['MissingParameter', 'BAD_REQUEST', 400, 'never'],
+    ['UnknownParameter', 'BAD_REQUEST', 400, 'never'],
+    ['InvalidAction', 'BAD_REQUEST', 400, 'never'],
+    ['UnsupportedOperation', 'BAD_REQUEST', 400, 'never'],
+    ['UnauthorizedOperation', 'FORBIDDEN', 403, 'never'],
+    ['UnauthorizedOperation.NoPermission', 'FORBIDDEN', 403, 'never'],
+    ['ResourceInUse', 'CONFLICT', 409, 'never'],
+    ['FailedOperation', 'FAILED_PRECONDITION', 409, 'never'],
+    ['FailedOperation.CertificateStatusNotAllowDownload', 'FAILED_PRECONDITION', 409, 'never'],
+    ['FailedOperation.SomethingNew', 'FAILED_PRECONDITION', 409, 'never'],
+    ['FailedOperation.CertificateExists', 'CONFLICT', 409, 'never'],
+    ['FailedOperation.CertificateParseError', 'BAD_REQUEST', 400, 'never'],
+    ['FailedOperation.NoProjectPermission', 'FORBIDDEN', 403, 'never'],
+    ['FailedOperation.ExceedsFreeLimit', 'QUOTA_EXCEEDED', 403, 'never'],
+    ['FailedOperation.NetworkError', 'UPSTREAM_UNAVAILABLE', 502, 'reads'],
+    ['LimitExceeded', 'QUOTA_EXCEEDED', 403, 'never'],
+    ['ServiceUnavailable', 'UPSTREAM_UNAVAILABLE', 502, 'reads'],
+    // transport pseudo codes
+    [TransportCode.Timeout, 'UPSTREAM_TIMEOUT', 504, 'reads'],
+    [TransportCode.ConnectFailed, 'UPSTREAM_UNAVAILABLE', 502, 'always-safe'],
+    [TransportCode.ConnectionLost, 'UPSTREAM_UNAVAILABLE', 502, 'reads'],
+    [TransportCode.HttpServerError, 'UPSTREAM_UNAVAILABLE', 502, 'reads'],
+    [TransportCode.MalformedResponse, 'UPSTREAM_UNAVAILABLE', 502, 'reads'],
+    // unknown
+    ['SomethingNobodyDocumented', 'UPSTREAM_INTERNAL', 502, 'never'],
+  ])('%s -> %s %i (%s)', (code, gatewayCode, httpStatus, retry) => {
+    expect(classifyUpstreamError(code)).toMatchObject({ gatewayCode, httpStatus, retry });
+  });
+
+  it('matches whole dot segments only (InvalidParameterValue is not under InvalidParameter.*)', () => {
+    expect(classifyUpstreamError('InvalidParameterValue.X').matched).toBe('InvalidParameterValue.*');
+    expect(classifyUpstreamError('InvalidParameter.X').matched).toBe('InvalidParameter.*');
+    expect(classifyUpstreamError('AuthFailureX').matched).toBeUndefined();
+  });
+
+  it('prefers the longest prefix', () => {
+    expect(classifyUpstreamError('FailedOperation.CertificateNotFound.Sub').matched).toBe('FailedOperation.*');
+    expect(classifyUpstreamError('AuthFailure.SignatureExpire').matched).toBe('AuthFailure.SignatureExpire');
+  });
+
+  const SEED = new URL('../../../../shared/seeds/003_6ca79b59cc431531.txt', import.meta.url);
+  it.skipIf(!existsSync(SEED))('classifies every documented error code of the seed (none falls to the unknown rule)', () => {
+    const seed = readFileSync(SEED, 'utf8');
+    // the "错误码" page: from its list header to the start of the retired 2017 API
+    const end = seed.indexOf('SSL 证书 API 2017');
+    const start = seed.lastIndexOf('\n错误码列表\n', end);
+    expect(start).toBeGreaterThan(0);
+    const codes = new Set<string>();
+    for (const m of seed.slice(start, end).matchAll(/^([A-Z][A-Za-z]+(?:\.[A-Za-z0-9]+)*)(?:\s|$)/gm)) {
+      codes.add(m[1]);
+    }
+    expect(codes.size).toBeGreaterThan(100);
+    const unmatched = [...codes].filter((c) => classifyUpstreamError(c).matched === undefined);
+    expect(unmatched).toEqual([]);
+  });
+
+  it('uses only known gateway codes and consistent statuses', () => {
+    for (const row of Object.values(UPSTREAM_ERROR_TABLE)) {
+      expect(Object.values(GatewayErrorCode)).toContain(row.gatewayCode);
+      expect(row.httpStatus).toBeGreaterThanOrEqual(400);
+    }
+  });
+});
+
+describe('isRetryable', () => {
+  it('reads retry on reads and always-safe, writes only on always-safe', () => {
+    expect(isRetryable('reads', 'read')).toBe(true);
+    expect(isRetryable('reads', 'write')).toBe(false);
+    expect(isRetryable('always-safe', 'write')).toBe(true);
+    expect(isRetryable('always-safe', 'read')).toBe(true);
+    expect(isRetryable('never', 'read')).toBe(false);
+  });
+});
+
+describe('GatewayError / UpstreamError', () => {
+  it('GatewayError carries code, status, details and serializes without stack', () => {
+    const e = new GatewayError(GatewayErrorCode.NOT_FOUND, 'no such certificate', { details: { certId: 'x' } });
+    expect(e).toBeInstanceOf(Error);
+    expect(e.httpStatus).toBe(404);
+    expect(JSON.parse(JSON.stringify(e))).toEqual({ code: 'NOT_FOUND', message: 'no such certificate', details: { certId: 'x' } });
+  });
+
+  it('UpstreamError classifies its upstream code and keeps RequestId', () => {
+    const e = new UpstreamError({
+      action: 'DescribeCertificateDetail',
+      upstreamCode: 'FailedOperation.CertificateNotFound',
+      message: '证书不存在。',
+      requestId: 'req-1',
+      upstreamHttpStatus: 200,
+    });
+    expect(e).toBeInstanceOf(GatewayError);
+    expect(e.code).toBe('NOT_FOUND');
+    expect(e.httpStatus).toBe(404);
+    expect(e.upstreamCode).toBe('FailedOperation.CertificateNotFound');
+    expect(e.requestId).toBe('req-1');
+    expect(e.retry).toBe('never');
+    expect(e.outcomeUnknown).toBe(false);
+    expect(e.attempts).toBe(1);
+    expect(e.toJSON()).toEqual({
+      code: 'NOT_FOUND',
+      message: '证书不存在。',
+      details: { action: 'DescribeCertificateDetail', upstreamCode: 'FailedOperation.CertificateNotFound', requestId: 'req-1' },
+    });
+  });
+
+  it('marks outcome-unknown failures', () => {
+    const e = new UpstreamError({ action: 'ApplyCertificate', upstreamCode: TransportCode.Timeout, message: 'timed out' });
+    expect(e.outcomeUnknown).toBe(true);
+    expect(e.details).toMatchObject({ outcomeUnknown: true });
+    expect(e.httpStatus).toBe(504);
+  });
+});
