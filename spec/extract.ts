@@ -193,7 +193,9 @@ function finishMember(raw: RawMember, side: 'input' | 'output' | 'structure', in
   const array = raw.typeText.startsWith('Array of ');
   const type = array ? raw.typeText.slice('Array of '.length) : raw.typeText;
   const text = raw.body.join('\n');
-  const nullable = side !== 'input' && NULL_NOTE.test(text);
+  // Nullable: the "may return null" note, or a description that documents null as a value
+  // ("null：用户上传证书", "本字段后续只返回null").
+  const nullable = side !== 'input' && (NULL_NOTE.test(text) || /(^|[^A-Za-z])null([^A-Za-z]|$)/.test(text));
   let example: string | undefined;
   const exampleIdx = text.indexOf('示例值：');
   let description = exampleIdx >= 0 ? text.slice(0, exampleIdx) : text;

@@ -25,7 +25,7 @@ export interface MemberSpec {
   array: boolean;
   /** Input members and input-side structures: documented 必选 = 是. Outputs: always false. */
   required: boolean;
-  /** Output members: documented as "may return null" (注意：此字段可能返回 null). */
+  /** Output members: documented as "may return null" (注意：此字段可能返回 null), or null documented as a value. */
   nullable: boolean;
   /** Documented as being phased out (将废弃 / 不建议使用 / changelog 废弃入参/出参). */
   deprecated: boolean;
@@ -84,7 +84,11 @@ export interface StructureSpec {
   description: string;
   /** Actions whose inputs or outputs reference this structure (被如下接口引用). */
   usedBy: string[];
-  /** True when the structure table has a 必选 column: it is used as an input. */
+  /**
+   * True when the documentation's table has a 必选 (required) column. This is how the document
+   * lays out input-side structures, but it is not reliable (a few output-only structures have the
+   * column, `Filter` and `Tags` lack it): derive input use from the actions' inputs instead.
+   */
   input: boolean;
   members: MemberSpec[];
 }
