@@ -65,7 +65,8 @@ export function renderGeneratedSdl(model: GraphQLModel): string {
         .filter(Boolean)
         .join('\n\n');
       const args = o.args ? `(${o.args})` : renderArgs(am.args);
-      const returns = o.returns ?? `${am.response.name}!`;
+      // Root fields are nullable: a failing action nulls only its own field (partial results).
+      const returns = (o.returns ?? am.response.name).replace(/!$/, '');
       const deprecation = a.deprecated
         ? deprecatedDirective(
             a.deprecated.replacement
