@@ -62,7 +62,7 @@ describe('bind-resource tasks', () => {
 
 describe('delete tasks', () => {
   it('batch delete with bound-resource checking returns tasks that finish', async () => {
-    const pem = issueCertificate({ commonName: 'del.example.test', notBefore: new Date(Date.now() - 86_400_000), notAfter: new Date(Date.now() + 90 * 86_400_000) });
+    const pem = issueCertificate({ commonName: 'del.example.test', notBefore: Date.now() - 86_400_000, notAfter: Date.now() + 90 * 86_400_000 });
     const uploaded = await gw.client.call('UploadCertificate', { CertificatePublicKey: pem.certificatePem, CertificatePrivateKey: pem.privateKeyPem, Alias: 'to-delete' });
     const id = String(uploaded.CertificateId);
     const res = await gw.query(
@@ -127,7 +127,7 @@ describe('deployments', () => {
   });
 
   it('a failed deployment is retried and succeeds, then rolled back', async () => {
-    const pem = issueCertificate({ commonName: 'flaky.example.test', notBefore: new Date(Date.now() - 86_400_000), notAfter: new Date(Date.now() + 90 * 86_400_000) });
+    const pem = issueCertificate({ commonName: 'flaky.example.test', notBefore: Date.now() - 86_400_000, notAfter: Date.now() + 90 * 86_400_000 });
     const uploaded = await gw.client.call('UploadCertificate', { CertificatePublicKey: pem.certificatePem, CertificatePrivateKey: pem.privateKeyPem, Alias: 'flaky' });
     const id = String(uploaded.CertificateId);
     const target = clbTarget('flaky-lb', 'flaky.example.test');
@@ -185,7 +185,7 @@ describe('deployments', () => {
       const list = await gw.client.call('DescribeCertificates', { FilterSource: 'upload', Limit: 10 });
       return String((list.Certificates as any[])[0].CertificateId);
     });
-    const fresh = issueCertificate({ commonName: 'upload.example.test', notBefore: new Date(Date.now() - 86_400_000), notAfter: new Date(Date.now() + 90 * 86_400_000) });
+    const fresh = issueCertificate({ commonName: 'upload.example.test', notBefore: Date.now() - 86_400_000, notAfter: Date.now() + 90 * 86_400_000 });
     const res = await gw.query(
       `mutation($old: ID!, $pub: String!, $key: String!) { uploadUpdateCertificateInstances(oldCertificateId: $old, resourceTypes: ["clb"], certificatePublicKey: $pub, certificatePrivateKey: $key) {
         __typename ... on DeploymentStarted { record { id kind awaitCompletion(timeoutSeconds: 15) { state done details { totalCount uploadUpdate { totalCount } } } } } } }`,
@@ -227,7 +227,7 @@ describe('issuance', () => {
   it('refuses a negative wait and caps a long one', async () => {
     const id = await certId('www.example.test');
     const neg = await gw.query('query($id: ID!) { certificateIssuance(id: $id) { awaitCompletion(timeoutSeconds: -1) { done } } }', { id });
-    expect(neg.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+    expect(neg.errors![0].extensions.code).toBe('BAD_USER_INPUT');
     const before = gw.slept();
     const capped = await gw.query('query($id: ID!) { certificateIssuance(id: $id) { awaitCompletion(timeoutSeconds: 3600) { done } } }', { id });
     expect(capped.data.certificateIssuance.awaitCompletion.done).toBe(true);
