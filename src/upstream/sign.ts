@@ -133,6 +133,8 @@ export function stringToSign(input: StringToSignInput): string {
 /** A small LRU of derived signing keys; keys are (secretKey, date, service). */
 export class SigningKeyCache {
   private readonly entries = new Map<string, Buffer>();
+  private lastSecret?: string;
+  private lastSecretHash = '';
   constructor(readonly maxEntries = 16) {
     if (!Number.isInteger(maxEntries) || maxEntries < 1) throw new RangeError('maxEntries must be a positive integer');
   }
@@ -144,8 +146,13 @@ export class SigningKeyCache {
   }
   /** Returns the cached key or computes, stores (evicting the least recently used) and returns it. */
   getOrCreate(secretKey: string, date: string, service: string, create: () => Buffer): Buffer {
-    // The map key holds a hash of the secret, not the secret itself.
-    const key = `${date}\u0000${service}\u0000${sha256Hex(secretKey)}`;
+    // The map key holds a hash of the secret, not the secret itself. The hash of the last secret
+    // seen is remembered (a gateway signs with one key), so a lookup costs no extra hashing.
+    if (secretKey !== this.lastSecret) {
+      this.lastSecret = secretKey;
+      this.lastSecretHash = sha256Hex(secretKey);
+    }
+    const key = `${date}\u0000${service}\u0000${this.lastSecretHash}`;
     const hit = this.entries.get(key);
     if (hit !== undefined) {
       this.entries.delete(key);
