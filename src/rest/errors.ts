@@ -1,0 +1,107 @@
+/**
+ * The REST error body and how every failure becomes one.
+ *
+ * Every non-2xx answer of the facade has the same JSON shape:
+ *
+ *   { "error": {
+ *       "code": "NOT_FOUND",                 // GatewayErrorCode (same values as GraphQL extensions.code)
+ *       "message": "…",                      // safe for clients
+ *       "requestId": "<gateway request id>", // also sent as the X-Request-Id header
+ *       "details": { … },                    // optional, structured (e.g. validation `fields`)
+ *       "upstream": {                        // only when the SSL API answered with (or failed with) an error
+ *         "action": "DescribeCertificateDetail", "code": "FailedOperation.CertificateNotFound",
+ *         "message": "…", "requestId": "…" } } }
+ *
+ * Statuses come from the ONE table in `src/upstream/errors.ts` through `GatewayError.httpStatus`;
+ * the facade adds only the statuses that belong to HTTP itself (404 route, 405, 413, 415). Any other
+ * exception is masked as 500 INTERNAL_SERVER_ERROR with a generic message (no stack, no internals).
+ */
+import type { GatewayResponse } from '../http/types';
+import { GatewayError, GatewayErrorCode, isGatewayError, isUpstreamError } from '../upstream/errors';
+import type { FieldProblem } from './validate';
+import { summarizeProblems } from './validate';
+
+export interface ErrorBody {
+  error: {
+    code: string;
+    message: string;
+    requestId: string;
+    details?: Record<string, unknown>;
+    upstream?: { action: string; code: string; message: string; requestId: string | null };
+  };
+}
+
+/** HTTP-level failures that are not in the upstream table; carried as GatewayErrors with an explicit status. */
+export const HttpErrorCode = {
+  METHOD_NOT_ALLOWED: 'METHOD_NOT_ALLOWED',
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+} as const;
+
+/**
+ * An error the facade raises itself. `code` is a GatewayErrorCode or one of `HttpErrorCode`;
+ * `headers` are added to the response (Allow, Retry-After, Location).
+ */
+export class RestError extends GatewayError {
+  readonly restCode: string;
+  readonly headers: Readonly<Record<string, string>>;
+
+  constructor(
+    restCode: GatewayErrorCode | (typeof HttpErrorCode)[keyof typeof HttpErrorCode],
+    message: string,
+    options: { httpStatus: number; details?: Record<string, unknown>; headers?: Record<string, string> },
+  ) {
+    const base: GatewayErrorCode = restCode in GatewayErrorCode ? (restCode as GatewayErrorCode) : GatewayErrorCode.BAD_REQUEST;
+    super(base, message, { httpStatus: options.httpStatus, details: options.details });
+    this.name = 'RestError';
+    this.restCode = restCode;
+    this.headers = Object.freeze({ ...(options.headers ?? {}) });
+  }
+}
+
+export function badRequest(message: string, details?: Record<string, unknown>): RestError {
+  return new RestError(GatewayErrorCode.BAD_REQUEST, message, { httpStatus: 400, details });
+}
+
+export function notFound(message: string, details?: Record<string, unknown>): RestError {
+  return new RestError(GatewayErrorCode.NOT_FOUND, message, { httpStatus: 404, details });
+}
+
+/** 400 for a body/query that failed spec validation; `fields` lists every problem with its path. */
+export function validationError(what: string, problems: readonly FieldProblem[], extra: Record<string, unknown> = {}): RestError {
+  return badRequest(`${what}: ${summarizeProblems(problems)}`, { ...extra, fields: problems });
+}
+
+/** Seconds for a Retry-After header on 429 answers: the hint of the gateway limiter, else one rate-limit window. */
+function retryAfterSeconds(err: GatewayError): string {
+  const ms = Number(err.details?.retryAfterMs);
+  return String(Number.isFinite(ms) && ms > 0 ? Math.max(1, Math.ceil(ms / 1000)) : 1);
+}
+
+export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
+
+export function baseHeaders(requestId: string): Record<string, string> {
+  return { 'content-type': JSON_CONTENT_TYPE, 'cache-control': 'no-store', 'x-request-id': requestId };
+}
+
+/** Turns anything thrown while handling a request into the one error body. */
+export function errorResponse(err: unknown, requestId: string): GatewayResponse {
+  const headers = baseHeaders(requestId);
+  if (!isGatewayError(err)) {
+    const body: ErrorBody = { error: { code: GatewayErrorCode.INTERNAL_SERVER_ERROR, message: 'Internal server error', requestId } };
+    return { status: 500, headers, body: JSON.stringify(body) };
+  }
+  const body: ErrorBody = {
+    error: { code: err instanceof RestError ? err.restCode : err.code, message: err.message, requestId },
+  };
+  if (isUpstreamError(err)) {
+    body.error.upstream = { action: err.action, code: err.upstreamCode, message: err.message, requestId: err.requestId ?? null };
+    // The table's retry view for clients: true when a failed write may nevertheless have executed.
+    if (err.outcomeUnknown) body.error.details = { outcomeUnknown: true };
+  } else if (err.details !== undefined) {
+    body.error.details = { ...err.details };
+  }
+  if (err instanceof RestError) Object.assign(headers, err.headers);
+  if (err.httpStatus === 429) headers['retry-after'] = retryAfterSeconds(err);
+  return { status: err.httpStatus, headers, body: JSON.stringify(body) };
+}

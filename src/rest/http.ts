@@ -1,0 +1,113 @@
+/**
+ * Request and response plumbing of the REST facade on the transport-neutral shapes of
+ * `src/http/types.ts`: body size limits, content types, JSON parsing, path ids, query values.
+ */
+import type { GatewayRequest, GatewayResponse } from '../http/types';
+import { HttpErrorCode, RestError, badRequest, baseHeaders } from './errors';
+
+/** @default 1 MiB */
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
+export function json(status: number, body: unknown, requestId: string, headers: Record<string, string> = {}): GatewayResponse {
+  return { status, headers: { ...baseHeaders(requestId), ...headers }, body: JSON.stringify(body) };
+}
+
+/**
+ * Refuses bodies above `maxBytes`, by the declared `content-length` first (so an adapter that
+ * streams can stop early) and by the actual length (the header may be absent or wrong).
+ */
+export function checkBodySize(req: GatewayRequest, maxBytes: number): void {
+  const declared = req.headers['content-length'];
+  const tooLarge = (n: number) =>
+    new RestError(HttpErrorCode.PAYLOAD_TOO_LARGE, `The request body is larger than ${maxBytes} bytes`, {
+      httpStatus: 413,
+      details: { maxBodyBytes: maxBytes, ...(Number.isFinite(n) ? { bodyBytes: n } : {}) },
+    });
+  if (declared !== undefined && /^\d+$/.test(declared.trim()) && Number(declared) > maxBytes) throw tooLarge(Number(declared));
+  if (req.body !== undefined && req.body.length > maxBytes) throw tooLarge(req.body.length);
+}
+
+const JSON_MEDIA = /^application\/(?:[\w.+-]+\+)?json$/;
+
+/** True when the body is empty (absent or zero bytes, or only whitespace). */
+export function isEmptyBody(req: GatewayRequest): boolean {
+  return req.body === undefined || req.body.length === 0 || req.body.toString('utf8').trim() === '';
+}
+
+/**
+ * Parses a JSON body. Returns `undefined` for an empty body (the caller decides whether that is
+ * allowed). A non-empty body must be declared `application/json` (or `application/*+json`), with
+ * charset utf-8 when a charset is given: anything else is 415.
+ */
+export function parseJsonBody(req: GatewayRequest): unknown {
+  if (isEmptyBody(req)) return undefined;
+  const ct = (req.headers['content-type'] ?? '').toLowerCase();
+  const [media, ...params] = ct.split(';').map((s) => s.trim());
+  const charset = params.find((p) => p.startsWith('charset='))?.slice('charset='.length).replace(/"/g, '');
+  if (!JSON_MEDIA.test(media) || (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8')) {
+    throw new RestError(HttpErrorCode.UNSUPPORTED_MEDIA_TYPE, `Unsupported content type ${JSON.stringify(media || '(none)')}: send application/json (UTF-8)`, {
+      httpStatus: 415,
+      details: { contentType: media || null, supported: ['application/json'] },
+    });
+  }
+  let text = req.body!.toString('utf8');
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    // Only the position is reported: the parser's message may quote the input.
+    const pos = /position (\d+)/.exec((e as Error).message)?.[1];
+    throw badRequest('The request body is not valid JSON', pos === undefined ? { reason: 'malformedJson' } : { reason: 'malformedJson', position: Number(pos) });
+  }
+}
+
+// ---- path ids -------------------------------------------------------------------------------------
+
+export type IdKind = 'certificate' | 'task' | 'record';
+
+/**
+ * Accepted id shapes. Certificate and task ids are short opaque tokens (`hehj1jsj`, `758439`);
+ * deployment record ids are positive integers. Anything else is refused before an upstream call.
+ */
+export const ID_PATTERNS: Readonly<Record<IdKind, { pattern: RegExp; description: string }>> = {
+  certificate: { pattern: /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, description: '1-64 characters: letters, digits, "_", "-", "." (starting with a letter or digit)' },
+  task: { pattern: /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, description: '1-64 characters: letters, digits, "_", "-", "." (starting with a letter or digit)' },
+  record: { pattern: /^[1-9][0-9]{0,15}$/, description: 'a positive integer' },
+};
+
+/** Decodes and checks one path id; 400 with the parameter name on anything odd. */
+export function pathId(raw: string, kind: IdKind, name: string): string {
+  let id: string;
+  try {
+    id = decodeURIComponent(raw);
+  } catch {
+    throw badRequest(`Path parameter ${name} is not valid percent-encoding`, { fields: [{ path: name, reason: 'type', message: 'invalid percent-encoding' }] });
+  }
+  const rule = ID_PATTERNS[kind];
+  if (!rule.pattern.test(id)) {
+    throw badRequest(`Path parameter ${name} is not a valid ${kind} id: ${rule.description}`, {
+      fields: [{ path: name, reason: 'type', message: `expected ${rule.description}` }],
+    });
+  }
+  return id;
+}
+
+// ---- query values ---------------------------------------------------------------------------------
+
+export function queryBoolean(req: GatewayRequest, name: string): boolean | undefined {
+  const v = req.query[name];
+  if (v === undefined || v === '') return undefined;
+  const t = v.trim().toLowerCase();
+  if (t === 'true' || t === '1') return true;
+  if (t === 'false' || t === '0') return false;
+  throw badRequest(`Query parameter ${name} must be true or false`, { fields: [{ path: name, reason: 'type', message: 'expected true or false' }] });
+}
+
+export function queryInteger(req: GatewayRequest, name: string, min = 0): number | undefined {
+  const v = req.query[name];
+  if (v === undefined || v === '') return undefined;
+  if (!/^-?\d{1,15}$/.test(v.trim()) || Number(v) < min) {
+    throw badRequest(`Query parameter ${name} must be an integer >= ${min}`, { fields: [{ path: name, reason: 'type', message: `expected an integer >= ${min}` }] });
+  }
+  return Number(v);
+}

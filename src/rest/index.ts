@@ -1,0 +1,108 @@
+/**
+ * Public surface of the REST facade: `createRestHandler` turns a `GatewayRequest` under `/v1/`
+ * into a `GatewayResponse`. Everything in this file is public API; the rest of `src/rest/` is
+ * internal except the validator (`validate.ts`), which other layers may reuse.
+ *
+ * One request, in order (see README.md for the route table):
+ *   1. route lookup (404 unknown path, 405 + Allow for a known path with another method;
+ *      OPTIONS answers 204 + Allow, HEAD is GET without a body)
+ *   2. body size (413: declared content-length, then actual length)
+ *   3. the route: path ids checked (400), body parsed lazily (415 wrong content type, 400 bad
+ *      JSON), parameters validated against the spec (400 with field paths), then upstream calls
+ *   4. any error → the one JSON error body (`errors.ts`), status from the shared error table
+ */
+import type { GatewayHandler, GatewayRequest, GatewayResponse } from '../http/types';
+import type { UpstreamCaller } from '../graphql/loaders';
+import { DEFAULT_WAIT_POLICY, systemWaitClock, type WaitClock, type WaitPolicy } from '../tasks/wait';
+import { isGatewayError } from '../upstream/errors';
+import { HttpErrorCode, RestError, errorResponse, notFound } from './errors';
+import { DEFAULT_MAX_BODY_BYTES, checkBodySize, parseJsonBody } from './http';
+import { Router, type Route, type RouteContext } from './router';
+import { actionRoutes } from './routes/actions';
+import { certificateRoutes } from './routes/certificates';
+import { deploymentRoutes } from './routes/deployments';
+import { metaRoutes } from './routes/meta';
+import { taskRoutes } from './routes/tasks';
+
+export { validateActionInput, actionValidator, compileActionValidator, summarizeProblems } from './validate';
+export type { FieldProblem, ValidationResult, ActionValidator, ProblemReason } from './validate';
+export type { ErrorBody } from './errors';
+export { buildOpenApiDocument } from './openapi';
+export type { Route } from './router';
+
+export interface RestHandlerOptions {
+  /** The upstream client (or anything with its `call`). */
+  upstream: UpstreamCaller;
+  /** Largest accepted request body. @default 1048576 (1 MiB) */
+  maxBodyBytes?: number;
+  /** Bounds the retries of "record still being created" when starting updates. @default DEFAULT_WAIT_POLICY */
+  waitPolicy?: WaitPolicy;
+  /** Time source and sleep for those retries (tests inject one). @default systemWaitClock */
+  clock?: WaitClock;
+  /**
+   * Called with every error that is answered as a masked 500 (anything that is not a
+   * GatewayError), for logging; the client sees only "Internal server error". Exceptions it
+   * throws are ignored. @default none
+   */
+  onUnexpectedError?: (error: unknown, req: GatewayRequest) => void;
+}
+
+/** Every route of the facade, in documentation order. */
+export const REST_ROUTES: readonly Route[] = (() => {
+  const routes: Route[] = [];
+  routes.push(...certificateRoutes, ...taskRoutes, ...deploymentRoutes, ...actionRoutes, ...metaRoutes(() => routes));
+  return routes;
+})();
+
+const router = new Router(REST_ROUTES);
+
+export function createRestHandler(options: RestHandlerOptions): GatewayHandler {
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  if (!(Number.isInteger(maxBodyBytes) && maxBodyBytes > 0)) throw new RangeError('maxBodyBytes must be a positive integer');
+  const policy = options.waitPolicy ?? DEFAULT_WAIT_POLICY;
+  const wait = { policy, clock: options.clock ?? systemWaitClock };
+  // Polling hint for running work: the first pause of the wait policy, in whole seconds.
+  const retryAfterSeconds = Math.max(1, Math.ceil(policy.initialDelayMs / 1000));
+
+  return async (req: GatewayRequest): Promise<GatewayResponse> => {
+    try {
+      const method = req.method.toUpperCase();
+      const match = router.match(method === 'OPTIONS' ? '' : method, req.path);
+      if (match.kind === 'none') throw notFound(`No route for ${method} ${truncate(req.path)}; see GET /v1/docs`, { path: truncate(req.path) });
+      if (match.kind === 'method') {
+        const allow = [...match.allow, ...(match.allow.includes('GET') ? ['HEAD'] : []), 'OPTIONS'].join(', ');
+        if (method === 'OPTIONS') return { status: 204, headers: { allow, 'x-request-id': req.requestId }, body: '' };
+        throw new RestError(HttpErrorCode.METHOD_NOT_ALLOWED, `Method ${truncate(method, 16)} is not allowed on ${truncate(req.path)}; allowed: ${allow}`, {
+          httpStatus: 405,
+          headers: { allow },
+          details: { allow: allow.split(', ') },
+        });
+      }
+      checkBodySize(req, maxBodyBytes);
+      let parsed: { value: unknown } | undefined;
+      const ctx: RouteContext = {
+        req,
+        params: match.params,
+        upstream: options.upstream,
+        wait,
+        retryAfterSeconds,
+        body: () => (parsed ??= { value: parseJsonBody(req) }).value,
+      };
+      const res = await match.route.handle(ctx);
+      return method === 'HEAD' ? { ...res, body: '' } : res;
+    } catch (err) {
+      if (!isGatewayError(err) && options.onUnexpectedError) {
+        try {
+          options.onUnexpectedError(err, req);
+        } catch {
+          // logging must never change the answer
+        }
+      }
+      return errorResponse(err, req.requestId);
+    }
+  };
+}
+
+function truncate(s: string, n = 200): string {
+  return s.length > n ? `${s.slice(0, n)}…` : s;
+}

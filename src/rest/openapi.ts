@@ -1,0 +1,366 @@
+/**
+ * The OpenAPI 3.1 document of the REST facade, generated from the spec and the route table:
+ * - one path per action (`/v1/actions/<Action>`), request schema from the documented inputs
+ *   (with the constraints the validator enforces), response schema from the documented outputs;
+ * - every resource route of `routes/`, with parameters, bodies, responses and headers;
+ * - one `Error` schema and shared error responses; security schemes as placeholders (API key and
+ *   bearer JWT; not enforced yet, so anonymous access `{}` is listed too).
+ * Descriptions are the English texts of `spec/en.json`. Built once, then cached.
+ */
+import { actionNames, getAction, spec } from '../spec';
+import { ID_PATTERNS } from './http';
+import type { ResponseDoc, Route, SchemaSource } from './router';
+import {
+  REQUEST_ID_SCHEMA,
+  actionRequestSchema,
+  actionResponseSchema,
+  enText,
+  reachableStructures,
+  ref,
+  structureSchema,
+  structureSchemaName,
+  type JsonSchema,
+} from './schemas';
+
+export const OPENAPI_VERSION = '3.1.0';
+
+const ERROR_STATUSES: Readonly<Record<number, { name: string; description: string }>> = {
+  400: { name: 'BadRequest', description: 'Invalid request: validation problems are listed in error.details.fields with their paths. Also upstream InvalidParameter* and similar codes.' },
+  401: { name: 'Unauthenticated', description: 'Missing or invalid client credentials.' },
+  403: { name: 'Forbidden', description: 'Not allowed (upstream UnauthorizedOperation, authorization or quota failures).' },
+  404: { name: 'NotFound', description: 'Unknown route, action, certificate, task or record.' },
+  405: { name: 'MethodNotAllowed', description: 'The path exists, but not with this method; the Allow header lists the methods.' },
+  409: { name: 'Conflict', description: 'The current state does not allow the request (upstream FailedOperation.*), or a deployment is already running (Location points at it).' },
+  413: { name: 'PayloadTooLarge', description: 'The body is larger than the configured limit (default 1 MiB).' },
+  415: { name: 'UnsupportedMediaType', description: 'The body is not application/json (UTF-8).' },
+  429: { name: 'RateLimited', description: 'Rate limited (gateway budget or upstream RequestLimitExceeded after the retries). Retry-After says when to try again.' },
+  500: { name: 'InternalError', description: 'Unexpected gateway error (generic message).' },
+  502: { name: 'UpstreamError', description: 'The SSL API failed (InternalError, unavailable, malformed answer, rejected gateway credentials). error.details.outcomeUnknown is true when a write may nevertheless have executed.' },
+  504: { name: 'UpstreamTimeout', description: 'The SSL API did not answer in time.' },
+};
+const COMMON_ERRORS = [400, 429, 500, 502, 504];
+
+const TASK_STATE: JsonSchema = { type: ['string', 'null'], enum: ['RUNNING', 'SUCCEEDED', 'FAILED', null], description: 'RUNNING until the task is final; null for an undocumented status code.' };
+const LOCATION: JsonSchema = { type: 'string', description: 'Relative URL to poll (same as the Location header).' };
+
+/** Schemas of the REST layer itself (task and deployment views, the error body). */
+function restSchemas(): Record<string, JsonSchema> {
+  return {
+    Error: {
+      type: 'object',
+      required: ['error'],
+      properties: {
+        error: {
+          type: 'object',
+          required: ['code', 'message', 'requestId'],
+          properties: {
+            code: {
+              type: 'string',
+              description:
+                'Stable code: BAD_REQUEST, UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, CONFLICT, FAILED_PRECONDITION, QUOTA_EXCEEDED, RATE_LIMITED, INTERNAL_SERVER_ERROR, UPSTREAM_AUTH, UPSTREAM_INTERNAL, UPSTREAM_TIMEOUT, UPSTREAM_UNAVAILABLE, METHOD_NOT_ALLOWED, PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE.',
+            },
+            message: { type: 'string' },
+            requestId: { type: 'string', description: 'Gateway request id (also in the X-Request-Id header).' },
+            details: {
+              type: 'object',
+              additionalProperties: true,
+              properties: {
+                fields: {
+                  type: 'array',
+                  description: 'Validation problems.',
+                  items: {
+                    type: 'object',
+                    required: ['path', 'reason', 'message'],
+                    properties: {
+                      path: { type: 'string', description: 'e.g. CertificateIds[3], Tags[0].TagKey, limit' },
+                      reason: { type: 'string', enum: ['body', 'unknown', 'required', 'type', 'maxItems', 'maximum', 'minimum', 'enum'] },
+                      message: { type: 'string' },
+                      expected: { type: 'string' },
+                      allowed: { type: 'array', items: { type: 'string' } },
+                      max: { type: 'integer' },
+                    },
+                  },
+                },
+                outcomeUnknown: { type: 'boolean', description: 'The upstream may have executed the call although it failed: check the state before repeating a write.' },
+              },
+            },
+            upstream: {
+              type: 'object',
+              description: 'Present when the SSL API answered with an error (or could not be reached).',
+              required: ['action', 'code', 'message', 'requestId'],
+              properties: {
+                action: { type: 'string' },
+                code: { type: 'string', description: 'Upstream Error.Code, or a Gateway.* pseudo code for transport failures.' },
+                message: { type: 'string' },
+                requestId: { type: ['string', 'null'] },
+              },
+            },
+          },
+        },
+      },
+    },
+    ActionParameters: { type: 'object', description: 'The documented parameters of the action (see the per-action paths).', additionalProperties: true },
+    ActionResponse: { type: 'object', required: ['RequestId'], properties: { RequestId: REQUEST_ID_SCHEMA }, additionalProperties: true },
+    ActionList: {
+      type: 'object',
+      required: ['TotalCount', 'Actions'],
+      properties: {
+        TotalCount: { type: 'integer' },
+        Actions: {
+          type: 'array',
+          items: {
+            type: 'object',
+            properties: {
+              Name: { type: 'string' },
+              Summary: { type: 'string' },
+              Kind: { type: 'string', enum: ['read', 'write'] },
+              RateLimit: { type: 'integer', description: 'Documented upstream limit, calls per second per account.' },
+              Deprecated: { type: 'boolean' },
+              Route: { type: 'string' },
+            },
+          },
+        },
+      },
+    },
+    TaskState: TASK_STATE,
+    TaskAccepted: {
+      type: 'object',
+      required: ['TaskId', 'Location', 'RequestId'],
+      properties: { TaskId: { type: 'string' }, CertificateId: { type: 'string' }, Location: LOCATION, RequestId: REQUEST_ID_SCHEMA },
+    },
+    DeleteCertificateAccepted: {
+      allOf: [ref('DeleteCertificateResponse'), { type: 'object', required: ['Location'], properties: { Location: LOCATION } }],
+    },
+    DeleteCertificatesAccepted: {
+      allOf: [
+        ref('DeleteCertificatesResponse'),
+        {
+          type: 'object',
+          required: ['Location'],
+          properties: {
+            Location: { type: 'string', description: '/v1/delete-tasks/{id} for one task, /v1/delete-tasks?ids=… for several.' },
+            CertTaskIds: { type: 'array', items: { allOf: [ref('CertTaskId'), { type: 'object', properties: { Location: LOCATION } }] } },
+          },
+        },
+      ],
+    },
+    BindResourceTaskStatus: {
+      allOf: [
+        ref('SyncTaskBindResourceResult'),
+        { type: 'object', required: ['State', 'Done', 'RequestId'], properties: { State: ref('TaskState'), Done: { type: 'boolean' }, RequestId: REQUEST_ID_SCHEMA } },
+      ],
+    },
+    DeleteTaskStatus: {
+      allOf: [
+        ref('DeleteTaskResult'),
+        { type: 'object', required: ['State', 'Done', 'RequestId'], properties: { State: ref('TaskState'), Done: { type: 'boolean' }, RequestId: REQUEST_ID_SCHEMA } },
+      ],
+    },
+    DeleteTaskList: {
+      type: 'object',
+      required: ['Tasks', 'NotFound', 'Done', 'RequestId'],
+      properties: {
+        Tasks: {
+          type: 'array',
+          items: { allOf: [ref('DeleteTaskResult'), { type: 'object', properties: { State: ref('TaskState'), Done: { type: 'boolean' }, Location: LOCATION } }] },
+        },
+        NotFound: { type: 'array', items: { type: 'string' }, description: 'Requested ids the upstream does not know.' },
+        Done: { type: 'boolean', description: 'True when every found task is final.' },
+        RequestId: REQUEST_ID_SCHEMA,
+      },
+    },
+    DeploymentState: {
+      type: 'string',
+      enum: ['PENDING', 'RUNNING', 'SUCCEEDED', 'FAILED', 'PARTIALLY_FAILED'],
+    },
+    DeploymentAccepted: {
+      type: 'object',
+      required: ['DeployRecordId', 'Kind', 'Location', 'RequestId'],
+      properties: {
+        DeployRecordId: { type: 'integer' },
+        DeployStatus: { type: 'integer', description: 'Start routes: 1 (a new deployment).' },
+        UpdateSyncProgress: { type: ['array', 'null'], items: ref('UpdateSyncProgress') },
+        RolledBackRecordId: { type: 'integer', description: 'Rollback: the record that was rolled back.' },
+        Kind: { type: 'string', enum: ['deploy', 'update', 'upload-update'] },
+        Location: LOCATION,
+        RequestId: REQUEST_ID_SCHEMA,
+      },
+    },
+    DeploymentStatus: {
+      type: 'object',
+      required: ['DeployRecordId', 'Kind', 'State', 'Done', 'Progress', 'RequestId'],
+      properties: {
+        DeployRecordId: { type: 'integer' },
+        Kind: { type: 'string', enum: ['deploy', 'update', 'upload-update'] },
+        State: ref('DeploymentState'),
+        Done: { type: 'boolean', description: 'True when every instance is final.' },
+        Progress: {
+          type: 'object',
+          required: ['Total', 'Succeeded', 'Failed', 'Running', 'Pending'],
+          properties: {
+            Total: { type: 'integer' },
+            Succeeded: { type: 'integer' },
+            Failed: { type: 'integer' },
+            Running: { type: 'integer' },
+            Pending: { type: 'integer' },
+          },
+        },
+        TotalCount: { type: 'integer' },
+        SuccessTotalCount: { type: 'integer' },
+        FailedTotalCount: { type: 'integer' },
+        RunningTotalCount: { type: 'integer' },
+        DeployRecordDetailList: { type: ['array', 'null'], items: ref('DeployRecordDetail'), description: 'deploy: a page of instances.' },
+        RecordDetailList: { type: ['array', 'null'], items: ref('UpdateRecordDetails'), description: 'update: a page of instances per resource type.' },
+        DeployRecordDetail: { type: ['array', 'null'], items: ref('DeployRecord'), description: 'upload-update: the record and its rollbacks.' },
+        RequestId: REQUEST_ID_SCHEMA,
+      },
+    },
+  };
+}
+
+function schemaFor(source: SchemaSource): JsonSchema {
+  if ('component' in source) return ref(source.component);
+  if (source.part === 'response') return ref(`${source.action}Response`);
+  return source.omit?.length ? actionRequestSchema(source.action, source.omit) : ref(`${source.action}Request`);
+}
+
+const HEADER_DOCS: Readonly<Record<string, JsonSchema>> = {
+  Location: { description: 'Where to poll or find the resource (relative URL).', schema: { type: 'string' } },
+  'Retry-After': { description: 'Seconds to wait before polling again.', schema: { type: 'integer', minimum: 0 } },
+};
+
+function responseObject(doc: ResponseDoc): JsonSchema {
+  const out: JsonSchema = { description: doc.description };
+  if (doc.body) out.content = { 'application/json': { schema: schemaFor(doc.body) } };
+  if (doc.headers?.length) out.headers = Object.fromEntries(doc.headers.map((h) => [h, HEADER_DOCS[h]]));
+  return out;
+}
+
+function errorRefs(statuses: readonly number[]): Record<string, JsonSchema> {
+  const all = [...new Set([...COMMON_ERRORS, ...statuses])].sort((a, b) => a - b);
+  return Object.fromEntries(all.map((s) => [String(s), { $ref: `#/components/responses/${ERROR_STATUSES[s].name}` }]));
+}
+
+function pathParamSchema(kind: string): JsonSchema {
+  if (kind === 'action') return { type: 'string', enum: [...actionNames] };
+  if (kind === 'deploymentKind') return { type: 'string', enum: ['deploy', 'update', 'upload-update'] };
+  const p = ID_PATTERNS[kind as keyof typeof ID_PATTERNS];
+  return { type: 'string', pattern: p.pattern.source };
+}
+
+function routeOperation(route: Route): JsonSchema {
+  const d = route.doc;
+  const op: JsonSchema = {
+    operationId: d.operationId,
+    summary: d.summary,
+    description: d.actions.length && d.actions.length <= 3 ? `${d.description}\n\nUpstream: ${d.actions.join(', ')}.` : d.description,
+    tags: [...d.tags],
+  };
+  const parameters: JsonSchema[] = [];
+  for (const p of d.pathParams ?? []) {
+    parameters.push({ name: p.name, in: 'path', required: true, description: p.description, schema: pathParamSchema(p.kind) });
+  }
+  for (const q of d.query?.() ?? []) {
+    const param: JsonSchema = { name: q.name, in: 'query', required: q.required ?? false, description: q.description, schema: q.schema };
+    if (q.schema.type === 'array') {
+      param.style = 'form';
+      param.explode = false;
+    }
+    parameters.push(param);
+  }
+  if (parameters.length) op.parameters = parameters;
+  if (d.requestBody) {
+    op.requestBody = { required: d.requestBody.required, description: d.requestBody.description, content: { 'application/json': { schema: schemaFor(d.requestBody.source) } } };
+  }
+  op.responses = { ...Object.fromEntries(Object.entries(d.responses).map(([s, r]) => [s, responseObject(r)])), ...errorRefs(d.errors ?? []) };
+  return op;
+}
+
+/** One operation per documented action, replacing the template route `/v1/actions/{Action}`. */
+function actionOperation(name: string): JsonSchema {
+  const a = getAction(name)!;
+  const t = enText.actions[name] ?? {};
+  const notes = [`Upstream action ${name} (${a.kind}); documented rate limit ${a.rateLimit} calls/s per account.`];
+  if (a.deprecated) notes.push(`Deprecated upstream${a.deprecated.replacement ? `; use ${a.deprecated.replacement}` : ''}.`);
+  const op: JsonSchema = {
+    operationId: `action${name}`,
+    summary: t.summary ?? name,
+    description: [t.description, notes.join(' ')].filter(Boolean).join('\n\n'),
+    tags: [a.kind === 'read' ? 'Actions (read)' : 'Actions (write)'],
+    requestBody: {
+      required: a.inputs.some((m) => m.required),
+      description: `The documented ${name} parameters (PascalCase).`,
+      content: { 'application/json': { schema: ref(`${name}Request`) } },
+    },
+    responses: {
+      '200': { description: `The documented ${name} response without the envelope, with RequestId.`, content: { 'application/json': { schema: ref(`${name}Response`) } } },
+      ...errorRefs([404, 409, 413, 415]),
+    },
+    'x-upstream-action': name,
+    'x-rate-limit-per-second': a.rateLimit,
+  };
+  if (a.deprecated) op.deprecated = true;
+  return op;
+}
+
+export function buildOpenApiDocument(routes: readonly Route[]): JsonSchema {
+  const schemas: Record<string, JsonSchema> = {};
+  for (const s of reachableStructures('output')) schemas[structureSchemaName(s, 'output')] = structureSchema(s, 'output');
+  for (const s of reachableStructures('input')) schemas[structureSchemaName(s, 'input')] = structureSchema(s, 'input');
+  for (const name of actionNames) {
+    schemas[`${name}Request`] = actionRequestSchema(name);
+    schemas[`${name}Response`] = actionResponseSchema(name);
+  }
+  Object.assign(schemas, restSchemas());
+
+  const paths: Record<string, Record<string, JsonSchema>> = {};
+  for (const route of routes) {
+    if (route.path === '/v1/actions/{Action}') {
+      for (const name of actionNames) paths[`/v1/actions/${name}`] = { post: actionOperation(name) };
+      continue;
+    }
+    paths[route.path] ??= {};
+    paths[route.path][route.method.toLowerCase()] = routeOperation(route);
+  }
+
+  const responses = Object.fromEntries(
+    Object.values(ERROR_STATUSES).map((e, i) => {
+      const status = Number(Object.keys(ERROR_STATUSES)[i]);
+      const headers: JsonSchema = { 'X-Request-Id': { description: 'Gateway request id.', schema: { type: 'string' } } };
+      if (status === 405) headers.Allow = { description: 'Allowed methods.', schema: { type: 'string' } };
+      if (status === 429) headers['Retry-After'] = HEADER_DOCS['Retry-After'];
+      return [e.name, { description: e.description, headers, content: { 'application/json': { schema: ref('Error') } }, 'x-status': status }];
+    }),
+  );
+
+  return {
+    openapi: OPENAPI_VERSION,
+    info: {
+      title: 'ssl-gateway REST API',
+      version: spec.version,
+      description:
+        'REST facade of the Tencent Cloud SSL Certificate API (version 2019-12-05). Every action is callable as POST /v1/actions/{Action} with its documented parameters; resource routes cover the common flows, with 202 + Location + Retry-After for asynchronous work. Every error has the body described by the Error schema.',
+    },
+    servers: [{ url: '/' }],
+    tags: [
+      { name: 'Certificates' },
+      { name: 'Bind-resource tasks' },
+      { name: 'Delete tasks' },
+      { name: 'Deployments' },
+      { name: 'Actions', description: 'The generic action route and the action list.' },
+      { name: 'Actions (read)', description: 'Actions without side effects.' },
+      { name: 'Actions (write)', description: 'Actions that change state.' },
+      { name: 'Meta' },
+    ],
+    security: [{}, { ApiKeyAuth: [] }, { BearerAuth: [] }],
+    paths,
+    components: {
+      schemas,
+      responses,
+      securitySchemes: {
+        ApiKeyAuth: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'Placeholder: client API keys (not enforced yet).' },
+        BearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Placeholder: bearer JWT (not enforced yet).' },
+      },
+    },
+  };
+}
