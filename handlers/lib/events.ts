@@ -1,0 +1,175 @@
+/**
+ * Lambda HTTP events ↔ the gateway's transport-neutral request and response.
+ *
+ * Three event shapes reach the handlers, depending on what sits in front of the function:
+ * - API Gateway HTTP API, payload format 2.0 (`serverless.yml`'s `httpApi` events; the local server)
+ * - API Gateway REST API / HTTP API payload 1.0
+ * - Application Load Balancer, with or without multi-value headers on the target group
+ * The answer must match the event's shape: ALB with multi-value headers reads ONLY
+ * `multiValueHeaders`, without them ONLY `headers`; v1 gets `multiValueHeaders` (API Gateway
+ * merges them with `headers`); v2 gets `headers`. Bodies may arrive base64-encoded either way.
+ */
+import { randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+import type {
+  ALBEvent,
+  ALBResult,
+  APIGatewayProxyEvent,
+  APIGatewayProxyEventV2,
+  APIGatewayProxyResult,
+  APIGatewayProxyStructuredResultV2,
+} from 'aws-lambda';
+import type { GatewayResult } from '../../src/app';
+import type { GatewayRequest } from '../../src/http/types';
+
+export type LambdaHttpEvent = APIGatewayProxyEventV2 | APIGatewayProxyEvent | ALBEvent;
+export type LambdaHttpResult = APIGatewayProxyStructuredResultV2 | APIGatewayProxyResult | ALBResult;
+export type EventShape = 'apigw-v2' | 'apigw-v1' | 'alb';
+
+export class UnsupportedEventError extends Error {
+  constructor() {
+    super('Unsupported event: expected an API Gateway (payload 1.0 or 2.0) or ALB HTTP event');
+    this.name = 'UnsupportedEventError';
+  }
+}
+
+export function detectEventShape(event: unknown): EventShape {
+  if (event === null || typeof event !== 'object') throw new UnsupportedEventError();
+  const e = event as { version?: unknown; httpMethod?: unknown; requestContext?: { http?: unknown; elb?: unknown } };
+  if (e.version === '2.0' && e.requestContext?.http) return 'apigw-v2';
+  if (e.requestContext?.elb) return 'alb';
+  if (typeof e.httpMethod === 'string' && e.requestContext) return 'apigw-v1';
+  throw new UnsupportedEventError();
+}
+
+type HeaderBag = Record<string, string | undefined>;
+type MultiHeaderBag = Record<string, string[] | undefined>;
+
+/** Lower-cased names; multi-value headers joined the way HTTP folds repeated headers. */
+function normalizeHeaders(single: HeaderBag | undefined | null, multi: MultiHeaderBag | undefined | null): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  if (multi) {
+    for (const [name, values] of Object.entries(multi)) {
+      if (!values || values.length === 0) continue;
+      const key = name.toLowerCase();
+      out[key] = values.join(key === 'cookie' ? '; ' : ', ');
+    }
+  }
+  if (single) {
+    for (const [name, value] of Object.entries(single)) {
+      const key = name.toLowerCase();
+      if (value !== undefined && out[key] === undefined) out[key] = value;
+    }
+  }
+  return out;
+}
+
+/** First value of each parameter (the gateway's query type is single-valued). */
+function firstValues(single: HeaderBag | undefined | null, multi: MultiHeaderBag | undefined | null, decode: (s: string) => string): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  if (multi) {
+    for (const [name, values] of Object.entries(multi)) if (values && values.length > 0) out[decode(name)] = decode(values[0]);
+  }
+  if (single) {
+    for (const [name, value] of Object.entries(single)) {
+      const key = decode(name);
+      if (value !== undefined && out[key] === undefined) out[key] = decode(value);
+    }
+  }
+  return out;
+}
+
+/** ALB forwards query strings exactly as sent (still percent-encoded); API Gateway decodes them. */
+function decodeQueryComponent(s: string): string {
+  try {
+    return decodeURIComponent(s.replace(/\+/g, ' '));
+  } catch {
+    return s;
+  }
+}
+
+function decodeBody(body: string | null | undefined, isBase64Encoded: boolean | undefined): Buffer | undefined {
+  if (body === null || body === undefined) return undefined;
+  return isBase64Encoded ? Buffer.from(body, 'base64') : Buffer.from(body, 'utf8');
+}
+
+export function toGatewayRequest(event: LambdaHttpEvent, shape: EventShape = detectEventShape(event)): GatewayRequest {
+  switch (shape) {
+    case 'apigw-v2': {
+      const e = event as APIGatewayProxyEventV2;
+      const headers = normalizeHeaders(e.headers, undefined);
+      // Payload 2.0 moves cookies out of the headers.
+      if (e.cookies && e.cookies.length > 0) headers.cookie = e.cookies.join('; ');
+      const query: Record<string, string | undefined> = {};
+      for (const [name, value] of new URLSearchParams(e.rawQueryString ?? '')) if (query[name] === undefined) query[name] = value;
+      return {
+        method: e.requestContext.http.method.toUpperCase(),
+        path: e.rawPath || e.requestContext.http.path || '/',
+        query,
+        headers,
+        body: decodeBody(e.body, e.isBase64Encoded),
+        requestId: e.requestContext.requestId || randomUUID(),
+        sourceIp: e.requestContext.http.sourceIp,
+      };
+    }
+    case 'apigw-v1': {
+      const e = event as APIGatewayProxyEvent;
+      return {
+        method: e.httpMethod.toUpperCase(),
+        path: e.path || '/',
+        query: firstValues(e.queryStringParameters, e.multiValueQueryStringParameters, (s) => s),
+        headers: normalizeHeaders(e.headers, e.multiValueHeaders),
+        body: decodeBody(e.body, e.isBase64Encoded),
+        requestId: e.requestContext?.requestId || randomUUID(),
+        sourceIp: e.requestContext?.identity?.sourceIp ?? undefined,
+      };
+    }
+    case 'alb': {
+      const e = event as ALBEvent;
+      const headers = normalizeHeaders(e.headers, e.multiValueHeaders);
+      return {
+        method: e.httpMethod.toUpperCase(),
+        path: e.path || '/',
+        query: firstValues(e.queryStringParameters, e.multiValueQueryStringParameters, decodeQueryComponent),
+        headers,
+        body: decodeBody(e.body, e.isBase64Encoded),
+        // ALB has no request id of its own; its trace id is unique per request.
+        requestId: headers['x-amzn-trace-id'] ?? randomUUID(),
+        sourceIp: headers['x-forwarded-for']?.split(',')[0]?.trim() || undefined,
+      };
+    }
+  }
+}
+
+export function toLambdaResult(res: GatewayResult, shape: EventShape, event: LambdaHttpEvent): LambdaHttpResult {
+  const isBase64Encoded = res.isBase64Encoded ?? false;
+  switch (shape) {
+    case 'apigw-v2':
+      return { statusCode: res.status, headers: { ...res.headers }, body: res.body, isBase64Encoded } satisfies APIGatewayProxyStructuredResultV2;
+    case 'apigw-v1':
+      return { statusCode: res.status, multiValueHeaders: toMulti(res.headers), body: res.body, isBase64Encoded } satisfies APIGatewayProxyResult;
+    case 'alb': {
+      const multi = (event as ALBEvent).multiValueHeaders !== undefined;
+      const result: ALBResult = {
+        statusCode: res.status,
+        statusDescription: `${res.status} ${STATUS_CODES[res.status] ?? 'Unknown'}`,
+        body: res.body,
+        isBase64Encoded,
+      };
+      if (multi) result.multiValueHeaders = toMulti(res.headers);
+      else result.headers = { ...res.headers };
+      return result;
+    }
+  }
+}
+
+function toMulti(headers: Record<string, string>): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const [name, value] of Object.entries(headers)) out[name] = [value];
+  return out;
+}
+
+/** A response body as bytes, whatever its encoding (for tests and the local server). */
+export function resultBody(result: { body?: string; isBase64Encoded?: boolean }): Buffer {
+  return Buffer.from(result.body ?? '', result.isBase64Encoded ? 'base64' : 'utf8');
+}

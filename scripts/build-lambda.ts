@@ -1,0 +1,152 @@
+/**
+ * Builds the Lambda artifacts that `serverless.yml` deploys, with esbuild and no network:
+ *
+ *   dist/handlers/graphql.mjs, dist/handlers/rest.mjs   one minified ESM bundle per function
+ *   dist/handlers/playground/*                          GraphiQL + React UMD files for the playground
+ *   dist/lambda/graphql.zip, dist/lambda/rest.zip        the deployable artifacts (deterministic)
+ *   dist/lambda/meta.json                               bundle inputs and sizes
+ *
+ * Every dependency is bundled (tree-shaken); nothing is left to node_modules at runtime, because
+ * the artifact has none. Only what the Lambda runtime itself provides may stay external
+ * (`@aws-sdk/*`; the gateway uses none today). The build fails when a bundle pulls in a dev-only
+ * module (the simulator, test helpers, devDependencies).
+ *
+ * Usage: `npx tsx scripts/build-lambda.ts [--out dist] [--no-minify]`, then `npx osls package`.
+ */
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { build, type Metafile } from 'esbuild';
+import { BUNDLED_ASSET_DIR, PLAYGROUND_FILES, locatePlaygroundFile } from '../src/playground/assets';
+import { createDeterministicZip, type ZipInput } from './lambda-zip';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** The functions, their entry points, and whether they serve the playground. */
+export const FUNCTIONS = [
+  { name: 'graphql', entry: 'handlers/graphql.ts', playground: true },
+  { name: 'rest', entry: 'handlers/rest.ts', playground: false },
+] as const;
+
+export interface BuildOptions {
+  /** Output root. @default `<repo>/dist` */
+  outDir?: string;
+  /** @default true */
+  minify?: boolean;
+}
+
+export interface BuiltFunction {
+  name: string;
+  /** Absolute path of the bundle (`dist/handlers/<name>.mjs`). */
+  bundle: string;
+  /** Absolute path of the zip (`dist/lambda/<name>.zip`). */
+  zip: string;
+  bundleBytes: number;
+  zipBytes: number;
+  /** Files inside the zip. */
+  files: string[];
+}
+
+export interface BuildResult {
+  outDir: string;
+  functions: BuiltFunction[];
+  durationMs: number;
+}
+
+/** Inputs that must never reach a deployed bundle. */
+const FORBIDDEN_INPUTS = [/^src\/simulator\//, /^src\/dev\//, /^test\//, /^scripts\//];
+
+function devDependencyNames(): string[] {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { devDependencies?: Record<string, string> };
+  return Object.keys(pkg.devDependencies ?? {}).filter((name) => name !== '@types/aws-lambda' && name !== '@types/node');
+}
+
+function forbiddenInputs(metafile: Metafile): string[] {
+  const dev = devDependencyNames();
+  return Object.keys(metafile.inputs).filter((input) => {
+    if (FORBIDDEN_INPUTS.some((re) => re.test(input))) return true;
+    const m = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
+    return m !== null && dev.includes(m[1]);
+  });
+}
+
+export async function buildLambda(options: BuildOptions = {}): Promise<BuildResult> {
+  const started = performance.now();
+  const outDir = resolve(options.outDir ?? join(ROOT, 'dist'));
+  const handlersDir = join(outDir, 'handlers');
+  const zipDir = join(outDir, 'lambda');
+  rmSync(handlersDir, { recursive: true, force: true });
+  rmSync(zipDir, { recursive: true, force: true });
+  mkdirSync(handlersDir, { recursive: true });
+  mkdirSync(zipDir, { recursive: true });
+
+  const result = await build({
+    absWorkingDir: ROOT,
+    entryPoints: Object.fromEntries(FUNCTIONS.map((f) => [f.name, f.entry])),
+    outdir: handlersDir,
+    outExtension: { '.js': '.mjs' },
+    bundle: true,
+    splitting: false,
+    format: 'esm',
+    platform: 'node',
+    target: 'node22',
+    minify: options.minify ?? true,
+    treeShaking: true,
+    // Separate .map files for debugging a stack trace; they are not put in the zips.
+    sourcemap: 'external',
+    legalComments: 'none',
+    metafile: true,
+    logLevel: 'warning',
+    // Provided by the nodejs22.x runtime; nothing else is external.
+    external: ['@aws-sdk/*'],
+    // Bundled CommonJS dependencies (graphql, undici, ...) call require() for Node built-ins.
+    banner: { js: "import { createRequire as __sslGatewayCreateRequire } from 'node:module'; const require = __sslGatewayCreateRequire(import.meta.url);" },
+    // One graphql realm: the CommonJS build, as Node resolves it for every package (see vitest.config.ts).
+    mainFields: ['main', 'module'],
+  });
+
+  const bad = forbiddenInputs(result.metafile);
+  if (bad.length > 0) throw new Error(`dev-only modules in the Lambda bundle: ${bad.slice(0, 10).join(', ')}`);
+
+  const assetDir = join(handlersDir, BUNDLED_ASSET_DIR);
+  mkdirSync(assetDir, { recursive: true });
+  const assetInputs: ZipInput[] = PLAYGROUND_FILES.map((file) => {
+    const target = join(assetDir, file.name);
+    copyFileSync(locatePlaygroundFile(file), target);
+    return { name: `handlers/${BUNDLED_ASSET_DIR}/${file.name}`, data: readFileSync(target) };
+  });
+
+  const functions: BuiltFunction[] = FUNCTIONS.map((fn) => {
+    const bundle = join(handlersDir, `${fn.name}.mjs`);
+    const code = readFileSync(bundle);
+    const inputs: ZipInput[] = [{ name: `handlers/${fn.name}.mjs`, data: code }, ...(fn.playground ? assetInputs : [])];
+    const zip = join(zipDir, `${fn.name}.zip`);
+    const bytes = createDeterministicZip(inputs);
+    writeFileSync(zip, bytes);
+    return { name: fn.name, bundle, zip, bundleBytes: code.length, zipBytes: bytes.length, files: inputs.map((i) => i.name) };
+  });
+
+  const meta = {
+    functions: functions.map((f) => ({ name: f.name, bundleBytes: f.bundleBytes, zipBytes: f.zipBytes, files: f.files })),
+    inputs: Object.keys(result.metafile.inputs).length,
+  };
+  writeFileSync(join(zipDir, 'meta.json'), `${JSON.stringify(meta, null, 2)}\n`);
+  return { outDir, functions, durationMs: Math.round(performance.now() - started) };
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const outIndex = args.indexOf('--out');
+  const res = await buildLambda({ outDir: outIndex >= 0 ? args[outIndex + 1] : undefined, minify: !args.includes('--no-minify') });
+  for (const f of res.functions) {
+    console.log(`${relative(ROOT, f.zip)}  ${(f.zipBytes / 1024).toFixed(0)} KiB zipped (bundle ${(f.bundleBytes / 1024).toFixed(0)} KiB, ${f.files.length} files)`);
+  }
+  console.log(`built in ${res.durationMs} ms`);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  main().catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

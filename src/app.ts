@@ -1,0 +1,291 @@
+/**
+ * The gateway, composed once per process (Lambda container or local server): the upstream client,
+ * the GraphQL server (started), the REST facade and the playground, behind two transport-neutral
+ * surfaces:
+ *
+ *   graphqlHandler  `/graphql` (GET, POST) and the playground (`/graphql`, `/graphql/assets/*`)
+ *   restHandler     `/v1/...` and `GET /healthz`
+ *
+ * Both take a `GatewayRequest` (plus the Lambda context when there is one) and answer a
+ * `GatewayResult`. The Lambda entry points (`handlers/`) convert API Gateway v1/v2 and ALB events
+ * to and from these and apply CORS; the local server (`src/dev/`) converts node:http requests to
+ * API Gateway v2 events and calls those same Lambda handlers. So one request follows one path:
+ * `handlers/lib/lambda.ts` → here → `src/graphql` or `src/rest` → `src/upstream` → the SSL API.
+ *
+ * Nothing here runs at import time: `createGateway` is called on the first invocation, through
+ * `memoizeGateway`, and its result is reused by every later invocation of the container.
+ */
+import { HeaderMap, type HTTPGraphQLRequest, type HTTPGraphQLResponse } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { handlers as lambdaRequestHandlers, startServerAndCreateLambdaHandler } from '@as-integrations/aws-lambda';
+import type { Context as LambdaContext } from 'aws-lambda';
+import { DEFAULT_SSL_ENDPOINT, type Config, type Credentials } from './config';
+import { createGraphQLServer, type GatewayGraphQL } from './graphql/server';
+import type { GatewayRequest, GatewayResponse } from './http/types';
+import { createPlayground, type PlaygroundPageOptions } from './playground';
+import { createRestHandler } from './rest';
+import { createUpstreamClient, type UpstreamClient } from './upstream';
+
+/** A `GatewayResponse` whose body may be base64 (compressed or binary assets). */
+export type GatewayResult = GatewayResponse & { isBase64Encoded?: boolean };
+
+/**
+ * One surface of the gateway. `invocation` is the Lambda context when there is one (the local
+ * server passes an equivalent); GraphQL derives its upstream deadline from it.
+ */
+export type SurfaceHandler = (req: GatewayRequest, invocation?: InvocationContext) => Promise<GatewayResult>;
+
+export type InvocationContext = Partial<Pick<LambdaContext, 'awsRequestId' | 'getRemainingTimeInMillis'>>;
+
+export type Surface = 'graphql' | 'rest';
+
+/** Where upstream calls go: the embedded/standalone simulator or the real Tencent Cloud API. */
+export type UpstreamMode = 'simulator' | 'tencent';
+
+/**
+ * Settings of the HTTP surfaces. `src/config.ts` does not carry them yet; `gatewaySettings` reads
+ * them from `Config` under the names below as soon as it does, else uses the defaults.
+ */
+export interface GatewaySettings {
+  /**
+   * `GRAPHQL_PLAYGROUND` (`config.graphqlPlayground`): serve the GraphiQL page on a browser's
+   * `GET /graphql`. @default true, except when env is `production`
+   */
+  playground: boolean;
+  /**
+   * `GRAPHQL_INTROSPECTION` (`config.graphqlIntrospection`): allow schema introspection.
+   * @default true, except when env is `production`
+   */
+  introspection: boolean;
+  /**
+   * `CORS_ALLOWED_ORIGINS` (`config.corsAllowedOrigins`): browser origins allowed to call the
+   * gateway, comma-separated: exact origins (`https://app.example.com`), `scheme://host:*` for any
+   * port of a host, or `*` for any origin (never for production).
+   * @default none; in env `development`: `http://localhost:*`, `http://127.0.0.1:*`
+   */
+  corsAllowedOrigins: readonly string[];
+}
+
+/** Origins allowed by default in env `development` (the local server and a frontend dev server). */
+export const DEV_CORS_ORIGINS: readonly string[] = ['http://localhost:*', 'http://127.0.0.1:*'];
+
+export function gatewaySettings(config: Config, overrides: Partial<GatewaySettings> = {}): GatewaySettings {
+  const fromConfig = config as Config & Partial<{ graphqlPlayground: boolean; graphqlIntrospection: boolean; corsAllowedOrigins: readonly string[] }>;
+  const production = config.env === 'production';
+  return {
+    playground: overrides.playground ?? fromConfig.graphqlPlayground ?? !production,
+    introspection: overrides.introspection ?? fromConfig.graphqlIntrospection ?? !production,
+    corsAllowedOrigins: overrides.corsAllowedOrigins ?? fromConfig.corsAllowedOrigins ?? (config.env === 'development' ? DEV_CORS_ORIGINS : []),
+  };
+}
+
+/**
+ * A check run on every GraphQL operation and REST call before it is handled (not on the
+ * playground's page and assets, nor on `/healthz`): answer a response to refuse the request,
+ * undefined to let it through. This is where client authentication plugs in.
+ */
+export type GatewayGuard = (req: GatewayRequest, surface: Surface) => Promise<GatewayResponse | undefined> | GatewayResponse | undefined;
+
+export interface GatewayOptions {
+  /**
+   * Upstream endpoint and credentials replacing `config.upstream`'s: the local server passes the
+   * embedded simulator's here when no TENCENTCLOUD_SECRET_ID is set.
+   */
+  upstream?: { endpoint: string; credentials: Credentials };
+  /** Reported by `/healthz`. @default 'tencent' for a `*.tencentcloudapi.com` endpoint, else 'simulator' */
+  mode?: UpstreamMode;
+  settings?: Partial<GatewaySettings>;
+  /** Page options of the playground (e.g. headers to pre-fill such as a demo API key). */
+  playground?: PlaygroundPageOptions;
+  guard?: GatewayGuard;
+}
+
+export interface Gateway {
+  readonly mode: UpstreamMode;
+  readonly config: Config;
+  readonly settings: GatewaySettings;
+  readonly upstream: UpstreamClient;
+  readonly graphql: GatewayGraphQL;
+  readonly graphqlHandler: SurfaceHandler;
+  readonly restHandler: SurfaceHandler;
+  /** Stops the GraphQL server and closes the upstream connection pool. */
+  close(): Promise<void>;
+}
+
+/** Time kept back from the Lambda deadline so a timed-out upstream call still gets an answer out. */
+const DEADLINE_MARGIN_MS = 1_000;
+
+export function upstreamModeOf(endpoint: string): UpstreamMode {
+  try {
+    const host = new URL(endpoint).hostname;
+    return host === new URL(DEFAULT_SSL_ENDPOINT).hostname || host.endsWith('.tencentcloudapi.com') ? 'tencent' : 'simulator';
+  } catch {
+    return 'simulator';
+  }
+}
+
+export async function createGateway(config: Config, options: GatewayOptions = {}): Promise<Gateway> {
+  const settings = gatewaySettings(config, options.settings);
+  const endpoint = options.upstream?.endpoint ?? config.upstream.endpoint;
+  const mode = options.mode ?? upstreamModeOf(endpoint);
+  const upstream = createUpstreamClient(config, options.upstream ?? {});
+
+  const graphql = createGraphQLServer({
+    upstream,
+    introspection: settings.introspection,
+    // Apollo's default landing pages load from a CDN; the playground below replaces them.
+    plugins: [ApolloServerPluginLandingPageDisabled()],
+  });
+  const runGraphQL = startServerAndCreateLambdaHandler(graphql.server, gatewayRequestHandler(), {
+    context: async ({ context }) => graphql.context(deadlineSignal(context)),
+  });
+  try {
+    // Fails here, not on the first client request, when the server cannot start; also warms the
+    // schema and validation caches.
+    const probe = await graphql.server.executeOperation({ query: '{ __typename }' }, { contextValue: graphql.context() });
+    if (probe.body.kind !== 'single' || probe.body.singleResult.errors) throw new Error('GraphQL server failed its start-up probe');
+  } catch (err) {
+    await graphql.server.stop().catch(() => {});
+    await upstream.close().catch(() => {});
+    throw err;
+  }
+
+  const playground = settings.playground ? createPlayground(options.playground) : undefined;
+  const rest = createRestHandler({ upstream });
+  const guard = options.guard;
+
+  const graphqlHandler: SurfaceHandler = async (req, invocation) => {
+    if (isAssetPath(req.path)) {
+      return playground?.handle(req) ?? notFound(req, 'The playground is disabled');
+    }
+    if (!isGraphQLPath(req.path)) return notFound(req, `No GraphQL route for ${req.path}`);
+    const page = playground?.handle(req);
+    if (page) return page;
+    const refused = await guard?.(req, 'graphql');
+    if (refused) return refused;
+    // The integration's handler type allows a callback-style void; ours always returns a result.
+    return (await runGraphQL(req, (invocation ?? {}) as LambdaContext, () => {})) as GatewayResult;
+  };
+
+  const restHandler: SurfaceHandler = async (req) => {
+    if (isHealthPath(req.path)) {
+      const method = req.method.toUpperCase();
+      if (method !== 'GET' && method !== 'HEAD') return methodNotAllowed(req, 'GET, HEAD');
+      return jsonResult(200, { status: 'ok', upstream: { mode } }, { 'cache-control': 'no-store' });
+    }
+    if (!/(^|\/)v1(\/|$)/.test(req.path)) return notFound(req, `No route for ${req.path}`);
+    const refused = await guard?.(req, 'rest');
+    if (refused) return refused;
+    return rest(req);
+  };
+
+  let closing: Promise<void> | undefined;
+  return {
+    mode,
+    config,
+    settings,
+    upstream,
+    graphql,
+    graphqlHandler,
+    restHandler,
+    close: () =>
+      (closing ??= (async () => {
+        await graphql.server.stop().catch(() => {});
+        await upstream.close();
+      })()),
+  };
+}
+
+/**
+ * Memoizes the gateway of a process: built on the first call, shared by every later one. A failed
+ * build is not kept, so the next invocation tries again (e.g. after a secret was fixed).
+ */
+export function memoizeGateway(build: () => Promise<Gateway>): () => Promise<Gateway> {
+  let pending: Promise<Gateway> | undefined;
+  return () => {
+    pending ??= build().catch((err: unknown) => {
+      pending = undefined;
+      throw err;
+    });
+    return pending;
+  };
+}
+
+// ---- GraphQL over GatewayRequest --------------------------------------------------------------
+
+/** A request the integration answers with 400 instead of running it. */
+class BadRequest extends Error {}
+
+/**
+ * The aws-lambda integration's request handler for our transport-neutral request: the Lambda
+ * adapter has already turned a v1, v2 or ALB event into a `GatewayRequest` (base64 and
+ * multi-value headers included), so one handler serves all three event shapes. The integration's
+ * per-shape handlers are not used directly because they ignore ALB multi-value headers,
+ * percent-decode API Gateway v1 query values a second time and answer errors as text/plain.
+ */
+function gatewayRequestHandler() {
+  return lambdaRequestHandlers.createRequestHandler<GatewayRequest, GatewayResult>(
+    (req): HTTPGraphQLRequest => {
+      const headers = new HeaderMap();
+      for (const [name, value] of Object.entries(req.headers)) if (value !== undefined) headers.set(name, value);
+      const search = new URLSearchParams();
+      for (const [name, value] of Object.entries(req.query)) if (value !== undefined) search.append(name, value);
+      return { method: req.method.toUpperCase(), headers, search: search.toString(), body: parseGraphQLBody(req, headers) };
+    },
+    {
+      success(response: HTTPGraphQLResponse): GatewayResult {
+        if (response.body.kind !== 'complete') throw new Error('incremental delivery is not supported');
+        return { status: response.status ?? 200, headers: Object.fromEntries(response.headers), body: response.body.string };
+      },
+      error(error: unknown): GatewayResult {
+        if (error instanceof BadRequest) {
+          return jsonResult(400, { errors: [{ message: error.message, extensions: { code: 'BAD_REQUEST' } }] });
+        }
+        console.error('graphql handler failed:', error instanceof Error ? error.message : String(error));
+        return jsonResult(500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+      },
+    },
+  );
+}
+
+/** JSON bodies are parsed (Apollo reads an object); any other body is left for Apollo to refuse. */
+function parseGraphQLBody(req: GatewayRequest, headers: HeaderMap): unknown {
+  if (!req.body || req.body.length === 0) return undefined;
+  const contentType = headers.get('content-type') ?? '';
+  const text = req.body.toString('utf8');
+  if (/^application\/(?:[\w.+-]+\+)?json\b/i.test(contentType)) {
+    try {
+      return JSON.parse(text);
+    } catch {
+      throw new BadRequest('The request body is not valid JSON');
+    }
+  }
+  return text;
+}
+
+/** Aborts upstream work shortly before the Lambda (or local) deadline. */
+function deadlineSignal(context: InvocationContext | undefined): AbortSignal | undefined {
+  const remaining = typeof context?.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : undefined;
+  if (remaining === undefined || !Number.isFinite(remaining)) return undefined;
+  return AbortSignal.timeout(Math.max(1, remaining - DEADLINE_MARGIN_MS));
+}
+
+// ---- routing helpers ----------------------------------------------------------------------------
+
+// Paths may carry an API Gateway stage prefix (`/dev/graphql`), so they are matched on their end.
+const isGraphQLPath = (path: string): boolean => /(^|\/)graphql\/?$/.test(path);
+const isAssetPath = (path: string): boolean => /(^|\/)graphql\/assets\/[^/]+$/.test(path);
+const isHealthPath = (path: string): boolean => /(^|\/)healthz\/?$/.test(path);
+
+export function jsonResult(status: number, body: unknown, headers: Record<string, string> = {}): GatewayResult {
+  return { status, headers: { 'content-type': 'application/json; charset=utf-8', ...headers }, body: JSON.stringify(body) };
+}
+
+/** The REST facade's error body shape: `{ error: { code, message, requestId } }`. */
+export function errorResult(status: number, code: string, message: string, requestId: string, headers: Record<string, string> = {}): GatewayResult {
+  return jsonResult(status, { error: { code, message, requestId } }, { 'x-request-id': requestId, ...headers });
+}
+
+const notFound = (req: GatewayRequest, message: string): GatewayResult => errorResult(404, 'NOT_FOUND', message, req.requestId);
+const methodNotAllowed = (req: GatewayRequest, allow: string): GatewayResult =>
+  errorResult(405, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed here`, req.requestId, { allow });

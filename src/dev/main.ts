@@ -1,0 +1,58 @@
+/**
+ * `npm start`: the gateway on PORT (default 4000) for local use, running the Lambda handlers.
+ * Without TENCENTCLOUD_SECRET_ID it starts the embedded SSL API simulator with demo data.
+ * Stops cleanly on SIGINT/SIGTERM (servers closed, upstream pool drained).
+ */
+import { ConfigError, loadConfig } from '../config';
+import { startLocalServer } from './server';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const server = await startLocalServer({ config });
+  const { url } = server;
+  const graphqlQuery = '{ certificates(limit: 3) { totalCount certificates { certificateId domain } } }';
+  const lines = [
+    `ssl-gateway listening on ${url}`,
+    `  GraphQL     POST/GET ${url}/graphql  (open it in a browser for the playground${server.gateway.settings.playground ? '' : ': disabled'})`,
+    `  REST        ${url}/v1/...`,
+    `  Health      ${url}/healthz`,
+    server.simulator
+      ? `Upstream: embedded SSL API simulator at ${server.simulator.url}, seeded with demo data (TENCENTCLOUD_SECRET_ID is not set)`
+      : `Upstream: Tencent Cloud SSL API at ${config.upstream.endpoint} (SecretId ${maskId(config.upstream.credentials?.secretId ?? '')})`,
+    // Hook for client authentication: when a guard with demo keys is configured, print them here.
+    'Client authentication: none configured, every request is allowed',
+    `CORS: ${server.gateway.settings.corsAllowedOrigins.join(', ') || 'no cross-origin browser access'}`,
+    'Try:',
+    `  curl -s ${url}/graphql -H 'content-type: application/json' \\`,
+    `    -d '${JSON.stringify({ query: graphqlQuery })}'`,
+  ];
+  console.log(lines.join('\n'));
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      console.error(`${signal} again: exiting without waiting`);
+      process.exit(1);
+    }
+    stopping = true;
+    console.log(`${signal}: shutting down`);
+    server.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        console.error(err);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+function maskId(id: string): string {
+  return id.length <= 8 ? '****' : `${id.slice(0, 4)}****${id.slice(-4)}`;
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof ConfigError ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,114 @@
+/**
+ * The playground's HTML page and its start-up script.
+ *
+ * Everything is same-origin: the page loads React, ReactDOM, GraphiQL and its CSS from
+ * `<endpoint>/assets/`, and the Content-Security-Policy sent with it (see `PLAYGROUND_CSP`) forbids
+ * any other origin, so a browser with no internet access gets a working IDE and a page cannot
+ * leak queries or headers elsewhere. URLs are relative to the page, so the page works behind an
+ * API Gateway stage prefix (`/dev/graphql`) as well as at `/graphql`.
+ */
+
+export interface PlaygroundPageOptions {
+  /** Page title. @default 'ssl-gateway GraphQL playground' */
+  title?: string;
+  /** Query shown in the first tab of a fresh browser. */
+  defaultQuery?: string;
+  /**
+   * Headers pre-filled in the headers editor (e.g. a demo API key). Not persisted in the browser
+   * unless the user opts in (`shouldPersistHeaders` stays false).
+   */
+  defaultHeaders?: Record<string, string>;
+}
+
+export const DEFAULT_PLAYGROUND_QUERY = `# ssl-gateway playground: the Tencent Cloud SSL Certificate API (2019-12-05) as GraphQL.
+# Run with Ctrl-Enter; the Docs panel lists every query and mutation.
+query Certificates {
+  certificates(limit: 5) {
+    totalCount
+    certificates {
+      certificateId
+      domain
+      alias
+      status
+      certEndTime
+    }
+  }
+}
+`;
+
+/** Name of the start-up script among the playground assets. */
+export const PLAYGROUND_SCRIPT = 'playground.js';
+
+/**
+ * Start-up script, served as a same-origin file so the CSP needs no `unsafe-inline` for scripts.
+ * Reads its settings from the root element's data attributes; `?query=`, `?variables=` and
+ * `?operationName=` in the page URL open that operation (shareable links).
+ */
+export const PLAYGROUND_SCRIPT_SOURCE = `(function () {
+  'use strict';
+  var root = document.getElementById('graphiql');
+  var params = new URLSearchParams(window.location.search);
+  var endpoint = window.location.origin + window.location.pathname.replace(/\\/+$/, '');
+  var defaultHeaders = root.getAttribute('data-default-headers') || undefined;
+  var props = {
+    fetcher: GraphiQL.createFetcher({ url: endpoint }),
+    defaultQuery: root.getAttribute('data-default-query') || undefined,
+    defaultHeaders: defaultHeaders,
+    shouldPersistHeaders: false,
+    defaultEditorToolsVisibility: defaultHeaders ? 'headers' : undefined,
+  };
+  if (params.has('query')) props.query = params.get('query');
+  if (params.has('variables')) props.variables = params.get('variables');
+  if (params.has('operationName')) props.operationName = params.get('operationName');
+  ReactDOM.createRoot(root).render(React.createElement(GraphiQL, props));
+})();
+`;
+
+/**
+ * Sent with the page. `style-src 'unsafe-inline'` is needed by CodeMirror and GraphiQL, which set
+ * inline styles; fonts are data: URIs inside graphiql.min.css.
+ */
+export const PLAYGROUND_CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "font-src 'self' data:",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+const escapeHtml = (s: string): string =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+
+/**
+ * The page. `assetBase` is the path of the asset folder relative to the page, e.g.
+ * `graphql/assets/` for a page served at `.../graphql`.
+ */
+export function renderPlaygroundPage(assetBase: string, options: PlaygroundPageOptions = {}): string {
+  const title = escapeHtml(options.title ?? 'ssl-gateway GraphQL playground');
+  const asset = (name: string): string => escapeHtml(`${assetBase}${name}`);
+  const headers = options.defaultHeaders && Object.keys(options.defaultHeaders).length > 0 ? JSON.stringify(options.defaultHeaders, null, 2) : '';
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>${title}</title>
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="${asset('graphiql.min.css')}">
+<style>html, body, #graphiql { height: 100%; margin: 0; overflow: hidden; }</style>
+</head>
+<body>
+<div id="graphiql" data-default-query="${escapeHtml(options.defaultQuery ?? DEFAULT_PLAYGROUND_QUERY)}" data-default-headers="${escapeHtml(headers)}">Loading the playground…</div>
+<script src="${asset('react.production.min.js')}"></script>
+<script src="${asset('react-dom.production.min.js')}"></script>
+<script src="${asset('graphiql.min.js')}"></script>
+<script src="${asset(PLAYGROUND_SCRIPT)}"></script>
+</body>
+</html>
+`;
+}

@@ -1,0 +1,137 @@
+/**
+ * CORS from the allowlist: preflights answered by the Lambda handlers, `Access-Control-Allow-Origin`
+ * echoed only for allowed origins, `Vary: Origin` on every answer, for every event shape.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLambdaHandler, type LambdaHttpHandler } from '../../../handlers/lib/lambda';
+import { isOriginAllowed } from '../../../handlers/lib/cors';
+import { createGateway, DEV_CORS_ORIGINS, gatewaySettings, type Gateway } from '../../../src/app';
+import { loadConfig } from '../../../src/config';
+import { createSimulator, DEMO_CREDENTIAL, type Simulator } from '../../../src/simulator/index';
+import { EVENT_KINDS, httpEvent, lambdaContext, normalizeResult, type EventKind, type HttpRequestSpec } from '../../helpers/lambda-events';
+
+const ALLOWED = 'https://app.example.com';
+const DEV = 'http://localhost:5173';
+const OTHER = 'https://evil.example.net';
+
+let sim: Simulator;
+let gateway: Gateway;
+let graphql: LambdaHttpHandler;
+let rest: LambdaHttpHandler;
+
+beforeAll(async () => {
+  sim = await createSimulator({ port: 0 });
+  gateway = await createGateway(loadConfig({ NODE_ENV: 'test' }), {
+    upstream: { endpoint: sim.url, credentials: { ...DEMO_CREDENTIAL } },
+    settings: { corsAllowedOrigins: [ALLOWED, 'http://localhost:*'] },
+  });
+  graphql = createLambdaHandler('graphql', async () => gateway);
+  rest = createLambdaHandler('rest', async () => gateway);
+});
+
+afterAll(async () => {
+  await gateway?.close();
+  await sim?.close();
+});
+
+const call = async (handler: LambdaHttpHandler, kind: EventKind, spec: HttpRequestSpec) =>
+  normalizeResult(await handler(httpEvent(kind, spec), lambdaContext()));
+
+const preflight = (path: string, origin: string, method = 'POST', headers = 'content-type, x-api-key'): HttpRequestSpec => ({
+  method: 'OPTIONS',
+  path,
+  headers: { origin, 'access-control-request-method': method, 'access-control-request-headers': headers },
+});
+
+describe('isOriginAllowed', () => {
+  it.each([
+    [ALLOWED, [ALLOWED], true],
+    [`${ALLOWED}/`, [ALLOWED], false], // an Origin never has a path
+    ['https://app.example.com:8443', [ALLOWED], false],
+    ['http://app.example.com', [ALLOWED], false],
+    ['https://sub.app.example.com', [ALLOWED], false],
+    [ALLOWED, [`${ALLOWED}/`], true], // a trailing slash in the allowlist is tolerated
+    ['http://localhost:3000', ['http://localhost:*'], true],
+    ['http://localhost', ['http://localhost:*'], true],
+    ['https://localhost:3000', ['http://localhost:*'], false],
+    ['http://localhost.evil.net:3000', ['http://localhost:*'], false],
+    [OTHER, ['*'], true],
+    ['null', ['*'], false],
+    [OTHER, [], false],
+  ] as const)('%s with %j → %s', (origin, patterns, expected) => {
+    expect(isOriginAllowed(origin, patterns)).toBe(expected);
+  });
+});
+
+describe('default allowlist', () => {
+  it('allows http://localhost:* and http://127.0.0.1:* in development only', () => {
+    expect(gatewaySettings(loadConfig({})).corsAllowedOrigins).toEqual(DEV_CORS_ORIGINS);
+    expect(gatewaySettings(loadConfig({ NODE_ENV: 'test' })).corsAllowedOrigins).toEqual([]);
+    expect(gatewaySettings(loadConfig({ NODE_ENV: 'production' })).corsAllowedOrigins).toEqual([]);
+    expect(gatewaySettings(loadConfig({ GATEWAY_ENV: 'staging' })).corsAllowedOrigins).toEqual([]);
+  });
+});
+
+describe.each(EVENT_KINDS)('CORS, %s events', (kind) => {
+  it('answers an allowed preflight for /graphql with the origin, methods and requested headers', async () => {
+    const res = await call(graphql, kind, preflight('/graphql', ALLOWED));
+    expect(res.status).toBe(204);
+    expect(res.headers['access-control-allow-origin']).toBe(ALLOWED);
+    expect(res.headers['access-control-allow-methods']).toBe('GET, POST, OPTIONS');
+    expect(res.headers['access-control-allow-headers']).toBe('content-type, x-api-key');
+    expect(res.headers['access-control-max-age']).toBe('600');
+    expect(res.headers['access-control-allow-credentials']).toBeUndefined();
+    expect(res.headers.vary).toContain('Origin');
+  });
+
+  it('answers an allowed preflight for /v1 with the REST methods', async () => {
+    const res = await call(rest, kind, preflight('/v1/certificates/abc', DEV, 'DELETE'));
+    expect(res.status).toBe(204);
+    expect(res.headers['access-control-allow-origin']).toBe(DEV);
+    expect(res.headers['access-control-allow-methods']).toBe('GET, POST, PUT, DELETE, OPTIONS');
+  });
+
+  it('refuses a preflight from an origin not on the list, or for a method the surface lacks', async () => {
+    for (const [handler, spec] of [
+      [graphql, preflight('/graphql', OTHER)],
+      [rest, preflight('/v1/certificates', OTHER, 'GET')],
+      [graphql, preflight('/graphql', ALLOWED, 'DELETE')],
+    ] as const) {
+      const res = await call(handler, kind, spec);
+      expect(res.status).toBe(403);
+      expect(res.headers['access-control-allow-origin']).toBeUndefined();
+      expect(res.headers.vary).toContain('Origin');
+      expect(JSON.parse(res.text).error.code).toBe('CORS_NOT_ALLOWED');
+    }
+  });
+
+  it('echoes an allowed origin on the actual request and exposes the async-work headers', async () => {
+    const res = await call(graphql, kind, {
+      method: 'POST',
+      path: '/graphql',
+      headers: { origin: ALLOWED, 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ certificates(limit: 1) { totalCount } }' }),
+    });
+    expect(res.status, res.text).toBe(200);
+    expect(JSON.parse(res.text).data.certificates.totalCount).toBeGreaterThan(0);
+    expect(res.headers['access-control-allow-origin']).toBe(ALLOWED);
+    expect(res.headers['access-control-expose-headers']).toBe('Location, Retry-After, X-Request-Id');
+    expect(res.headers.vary).toContain('Origin');
+  });
+
+  it('still answers other origins and same-origin calls, without Access-Control-Allow-Origin', async () => {
+    for (const headers of [{ origin: OTHER }, {}] as Record<string, string>[]) {
+      const res = await call(rest, kind, { method: 'GET', path: '/v1/certificates?limit=1', headers });
+      expect(res.status).toBe(200);
+      expect(res.headers['access-control-allow-origin']).toBeUndefined();
+      expect(res.headers.vary).toContain('Origin');
+    }
+  });
+
+  it('leaves a plain OPTIONS (not a preflight) to the surface', async () => {
+    const res = await call(rest, kind, { method: 'OPTIONS', path: '/v1/certificates' });
+    expect(res.status).toBe(204);
+    expect(res.headers.allow).toContain('GET');
+    expect(res.headers['access-control-allow-origin']).toBeUndefined();
+  });
+});

@@ -1,0 +1,262 @@
+/**
+ * The deployable artifact, end to end: esbuild builds the zips, `osls package` turns
+ * serverless.yml into a CloudFormation template offline, and the handlers EXTRACTED FROM THE ZIPS
+ * answer real API Gateway v1/v2 and ALB events against the simulator.
+ */
+import { spawn } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildLambda, ROOT, type BuildResult } from '../../../scripts/build-lambda';
+import { createSimulator, DEMO_CREDENTIAL, type Simulator } from '../../../src/simulator/index';
+import { EVENT_KINDS, httpEvent, lambdaContext, normalizeResult, type EventKind, type HttpRequestSpec } from '../../helpers/lambda-events';
+import { extractZip, unzip } from './unzip';
+
+type Handler = (event: unknown, context: unknown) => Promise<unknown>;
+
+const CERTS_QUERY = '{ certificates(limit: 3) { totalCount certificates { certificateId domain } } }';
+const ENV_KEYS = ['TENCENTCLOUD_SSL_ENDPOINT', 'TENCENTCLOUD_SECRET_ID', 'TENCENTCLOUD_SECRET_KEY'] as const;
+
+let work: string;
+let build: BuildResult;
+let sim: Simulator;
+let graphql: Handler;
+let rest: Handler;
+const savedEnv: Record<string, string | undefined> = {};
+const timings: Record<string, number> = {};
+
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), 'ssl-gateway-lambda-'));
+  let t = performance.now();
+  build = await buildLambda({ outDir: join(work, 'dist') });
+  timings.buildMs = Math.round(performance.now() - t);
+
+  // Run what Lambda runs: the zips' contents, unpacked elsewhere (no node_modules anywhere near).
+  for (const fn of build.functions) extractZip(readFileSync(fn.zip), join(work, 'task', fn.name));
+
+  sim = await createSimulator({ port: 0, credentials: [DEMO_CREDENTIAL] });
+  for (const key of ENV_KEYS) savedEnv[key] = process.env[key];
+  // The bundles read their configuration from the environment on the first invocation.
+  process.env.TENCENTCLOUD_SSL_ENDPOINT = sim.url;
+  process.env.TENCENTCLOUD_SECRET_ID = DEMO_CREDENTIAL.secretId;
+  process.env.TENCENTCLOUD_SECRET_KEY = DEMO_CREDENTIAL.secretKey;
+
+  t = performance.now();
+  graphql = (await nativeImport(pathToFileURL(join(work, 'task', 'graphql', 'handlers', 'graphql.mjs')).href)).handler as Handler;
+  rest = (await nativeImport(pathToFileURL(join(work, 'task', 'rest', 'handlers', 'rest.mjs')).href)).handler as Handler;
+  timings.importMs = Math.round(performance.now() - t);
+  t = performance.now();
+  await invoke(graphql, 'apigw-v2', { method: 'GET', path: '/graphql', headers: { accept: 'application/json' } });
+  await invoke(rest, 'apigw-v2', { method: 'GET', path: '/healthz' });
+  timings.firstInvocationsMs = Math.round(performance.now() - t);
+});
+
+afterAll(async () => {
+  for (const key of ENV_KEYS) {
+    if (savedEnv[key] === undefined) delete process.env[key];
+    else process.env[key] = savedEnv[key];
+  }
+  await sim?.close();
+  if (work) rmSync(work, { recursive: true, force: true });
+  console.info(`lambda package timings: ${JSON.stringify(timings)}`);
+});
+
+/**
+ * Loads a bundle with Node's own module loader, as Lambda does: an `import()` written in this file
+ * would go through vitest's module transform (seconds for a 2.7 MB bundle, and not what runs in
+ * production). Node 22 can `require()` an ES module that has no top-level await.
+ */
+async function nativeImport(url: string): Promise<Record<string, unknown>> {
+  return createRequire(import.meta.url)(fileURLToPath(url)) as Record<string, unknown>;
+}
+
+async function invoke(handler: Handler, kind: EventKind, spec: HttpRequestSpec) {
+  return normalizeResult(await handler(httpEvent(kind, spec), lambdaContext()));
+}
+
+const gql = (query: string, base64 = false): HttpRequestSpec => ({
+  method: 'POST',
+  path: '/graphql',
+  headers: { 'content-type': 'application/json', accept: 'application/json' },
+  body: JSON.stringify({ query }),
+  base64,
+});
+
+describe('artifact', () => {
+  it('zips one bundle per function, the playground files only where served, all world-readable', () => {
+    const [gq, rs] = ['graphql', 'rest'].map((name) => build.functions.find((f) => f.name === name)!);
+    const gqEntries = unzip(readFileSync(gq.zip));
+    expect(gqEntries.map((e) => e.name).sort()).toEqual([
+      'handlers/graphql.mjs',
+      'handlers/playground/graphiql.min.css',
+      'handlers/playground/graphiql.min.js',
+      'handlers/playground/react-dom.production.min.js',
+      'handlers/playground/react.production.min.js',
+    ]);
+    expect(unzip(readFileSync(rs.zip)).map((e) => e.name)).toEqual(['handlers/rest.mjs']);
+    expect(gqEntries.every((e) => e.mode === 0o644)).toBe(true);
+    // Far below Lambda's 50 MB zipped / 250 MB unzipped limits.
+    for (const fn of build.functions) expect(fn.zipBytes).toBeLessThan(10 * 1024 * 1024);
+  });
+
+  it('builds byte-identical zips from the same sources', async () => {
+    const again = await buildLambda({ outDir: join(work, 'dist-again') });
+    for (const fn of build.functions) {
+      const twin = again.functions.find((f) => f.name === fn.name)!;
+      expect(readFileSync(twin.zip).equals(readFileSync(fn.zip))).toBe(true);
+    }
+  });
+
+  it('bundles no simulator code and no demo credentials', () => {
+    for (const fn of build.functions) {
+      const code = readFileSync(fn.bundle, 'utf8');
+      expect(code).not.toContain(DEMO_CREDENTIAL.secretKey);
+      expect(code).not.toContain('__simulator');
+    }
+  });
+
+  it('`osls package` turns serverless.yml into a CloudFormation template without network or AWS credentials', async () => {
+    const service = join(work, 'service');
+    cpSync(join(ROOT, 'serverless.yml'), join(service, 'serverless.yml'));
+    cpSync(join(work, 'dist', 'lambda'), join(service, 'dist', 'lambda'), { recursive: true });
+    const t = performance.now();
+    const { code, output } = await runOsls(['package', '--stage', 'prod'], service);
+    timings.oslsPackageMs = Math.round(performance.now() - t);
+    expect(code, output).toBe(0);
+
+    const template = JSON.parse(readFileSync(join(service, '.serverless', 'cloudformation-template-update-stack.json'), 'utf8'));
+    const resources = template.Resources as Record<string, { Type: string; Properties: Record<string, any> }>;
+    const fns = Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::Function');
+    expect(fns.map((f) => f.Properties.Handler).sort()).toEqual(['handlers/graphql.handler', 'handlers/rest.handler']);
+    for (const fn of fns) {
+      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], Timeout: 28 });
+      expect(fn.Properties.MemorySize).toBeGreaterThanOrEqual(512);
+      expect(fn.Properties.MemorySize).toBeLessThanOrEqual(1024);
+      const env = fn.Properties.Environment.Variables;
+      expect(env.TENCENTCLOUD_SECRET_KEY).toBe('{{resolve:secretsmanager:ssl-gateway/prod/tencentcloud:SecretString:secretKey}}');
+      expect(env).toMatchObject({ NODE_ENV: 'production', GATEWAY_ENV: 'production', GRAPHQL_PLAYGROUND: 'false' });
+    }
+    const logGroups = Object.values(resources).filter((r) => r.Type === 'AWS::Logs::LogGroup');
+    expect(logGroups.map((g) => g.Properties.RetentionInDays)).toEqual([14, 14]);
+    const routes = Object.values(resources)
+      .filter((r) => r.Type === 'AWS::ApiGatewayV2::Route')
+      .map((r) => r.Properties.RouteKey)
+      .sort();
+    expect(routes).toEqual(['ANY /v1/{proxy+}', 'GET /graphql', 'GET /graphql/assets/{file}', 'GET /healthz', 'OPTIONS /graphql', 'POST /graphql']);
+  }, 90_000);
+});
+
+describe.each(EVENT_KINDS)('bundled handlers, %s events', (kind) => {
+  it('GraphQL: a query returns certificates from the upstream', async () => {
+    const res = await invoke(graphql, kind, gql(CERTS_QUERY));
+    expect(res.status, res.text).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^application\/(graphql-response\+)?json/);
+    const body = JSON.parse(res.text);
+    expect(body.errors).toBeUndefined();
+    expect(body.data.certificates.totalCount).toBeGreaterThan(0);
+    expect(body.data.certificates.certificates).toHaveLength(3);
+    expect(body.data.certificates.certificates[0]).toEqual({ certificateId: expect.any(String), domain: expect.any(String) });
+  });
+
+  it('GraphQL: a base64-encoded body is decoded', async () => {
+    const res = await invoke(graphql, kind, gql('{ certificates(limit: 1) { certificates { certificateId } } }', true));
+    expect(res.status, res.text).toBe(200);
+    expect(JSON.parse(res.text).data.certificates.certificates).toHaveLength(1);
+  });
+
+  it('GraphQL: GET with the operation in the query string', async () => {
+    const res = await invoke(graphql, kind, {
+      method: 'GET',
+      path: `/graphql?query=${encodeURIComponent('{ certificates(limit: 2, searchKey: "example") { certificates { domain } } }')}`,
+      headers: { accept: 'application/json', 'apollo-require-preflight': 'true' },
+    });
+    expect(res.status, res.text).toBe(200);
+    expect(JSON.parse(res.text).data.certificates.certificates).toHaveLength(2);
+  });
+
+  it('GraphQL: malformed JSON is a 400 with a GraphQL error body', async () => {
+    const res = await invoke(graphql, kind, { method: 'POST', path: '/graphql', headers: { 'content-type': 'application/json' }, body: '{"query": ' });
+    expect(res.status).toBe(400);
+    expect(JSON.parse(res.text).errors[0].extensions.code).toBe('BAD_REQUEST');
+  });
+
+  it('REST: GET /v1/certificates lists certificates', async () => {
+    const res = await invoke(rest, kind, { method: 'GET', path: '/v1/certificates?limit=2', headers: { accept: 'application/json' } });
+    expect(res.status, res.text).toBe(200);
+    const body = JSON.parse(res.text);
+    expect(body.Certificates).toHaveLength(2);
+    expect(body.TotalCount).toBeGreaterThan(2);
+  });
+
+  it('REST: a base64 JSON body reaches the action', async () => {
+    const res = await invoke(rest, kind, {
+      method: 'POST',
+      path: '/v1/actions/DescribeCertificates',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ Limit: 1 }),
+      base64: true,
+    });
+    expect(res.status, res.text).toBe(200);
+    expect(JSON.parse(res.text).Certificates).toHaveLength(1);
+  });
+
+  it('unknown paths are 404 with the JSON error body', async () => {
+    for (const [handler, path] of [
+      [rest, '/v1/no-such-route'],
+      [rest, '/nope'],
+      [graphql, '/graphql/elsewhere/x'],
+    ] as const) {
+      const res = await invoke(handler, kind, { method: 'GET', path, headers: { accept: 'application/json' } });
+      expect(res.status, path).toBe(404);
+      expect(JSON.parse(res.text).error.code).toBe('NOT_FOUND');
+    }
+  });
+
+  it('GET /healthz reports the upstream mode', async () => {
+    const res = await invoke(rest, kind, { method: 'GET', path: '/healthz' });
+    expect(res.status).toBe(200);
+    expect(JSON.parse(res.text)).toEqual({ status: 'ok', upstream: { mode: 'simulator' } });
+  });
+
+  it('answers in the shape of the event (ALB multi-value targets read only multiValueHeaders)', async () => {
+    const raw = (await rest(httpEvent(kind, { method: 'GET', path: '/healthz' }), lambdaContext())) as Record<string, unknown>;
+    const res = normalizeResult(raw);
+    const expected = { 'apigw-v2': 'headers', 'apigw-v1': 'multiValueHeaders', alb: 'headers', 'alb-multi': 'multiValueHeaders' }[kind];
+    expect(res.headerField).toBe(expected);
+    if (kind.startsWith('alb')) expect(raw.statusDescription).toBe('200 OK');
+    expect(res.headers.vary).toMatch(/Origin/);
+  });
+
+  it('serves the playground page and its files from the artifact', async () => {
+    const page = await invoke(graphql, kind, { method: 'GET', path: '/graphql', headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' } });
+    expect(page.status).toBe(200);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    expect(page.text).toContain('graphql/assets/graphiql.min.js');
+    const js = await invoke(graphql, kind, { method: 'GET', path: '/graphql/assets/graphiql.min.js', headers: { 'accept-encoding': 'gzip, br' } });
+    expect(js.status).toBe(200);
+    expect(js.headers['content-encoding']).toBe('gzip');
+    const { gunzipSync } = await import('node:zlib');
+    expect(gunzipSync(js.body).toString('utf8')).toContain('GraphiQL');
+  });
+});
+
+function runOsls(args: string[], cwd: string): Promise<{ code: number | null; output: string }> {
+  // A clean environment: no AWS or Tencent credentials, and a dead proxy so any network use fails.
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: join(cwd, '.home'),
+    SLS_TELEMETRY_DISABLED: '1',
+    HTTP_PROXY: 'http://127.0.0.1:9',
+    HTTPS_PROXY: 'http://127.0.0.1:9',
+  };
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(ROOT, 'node_modules', 'osls', 'bin', 'serverless.js'), ...args], { cwd, env });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    child.on('close', (code) => resolve({ code, output }));
+  });
+}
