@@ -1,0 +1,117 @@
+/**
+ * Starts a private, throw-away `redis-server` for a test file: loopback only, a free port, no
+ * persistence (`--save "" --appendonly no`), its own temp dir. Needs the `redis-server` binary
+ * (Debian: `apt-get install -y redis-server`; or set `REDIS_SERVER_BIN`).
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createConnection, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface TestRedis {
+  /** `redis://127.0.0.1:<port>` */
+  url: string;
+  port: number;
+  /** Stops the server (SIGTERM, then SIGKILL) and removes its directory. Idempotent. */
+  stop(): Promise<void>;
+}
+
+const BIN = process.env.REDIS_SERVER_BIN ?? 'redis-server';
+
+let checked = false;
+function assertBinary(): void {
+  if (checked) return;
+  const r = spawnSync(BIN, ['--version'], { encoding: 'utf8' });
+  if (r.error !== undefined || r.status !== 0) {
+    throw new Error(
+      `The Redis tests need the redis-server binary ("${BIN}" could not be run: ${r.error?.message ?? `exit ${r.status}`}). ` +
+        'Install it (Debian/Ubuntu: apt-get update && apt-get install -y redis-server) or set REDIS_SERVER_BIN.',
+    );
+  }
+  checked = true;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function ping(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = createConnection({ host: '127.0.0.1', port });
+    let buf = '';
+    const done = (ok: boolean): void => {
+      sock.destroy();
+      resolve(ok);
+    };
+    sock.setTimeout(500, () => done(false));
+    sock.once('error', () => done(false));
+    sock.once('connect', () => sock.write('PING\r\n'));
+    sock.on('data', (d) => {
+      buf += d.toString('utf8');
+      if (buf.includes('\r\n')) done(buf.startsWith('+PONG'));
+    });
+  });
+}
+
+const live = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
+
+/** Starts a server on `port` (default: a free one) and resolves once it answers PING. */
+export async function startRedis(options: { port?: number } = {}): Promise<TestRedis> {
+  assertBinary();
+  for (let attempt = 0; ; attempt++) {
+    const port = options.port ?? (await freePort());
+    const dir = await mkdtemp(join(tmpdir(), 'ssl-gateway-redis-'));
+    const child = spawn(
+      BIN,
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no', '--loglevel', 'warning'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    live.add(child);
+    let output = '';
+    child.stdout?.on('data', (d: Buffer) => (output = (output + d.toString('utf8')).slice(-4000)));
+    child.stderr?.on('data', (d: Buffer) => (output = (output + d.toString('utf8')).slice(-4000)));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    let hasExited = false;
+    void exited.then(() => {
+      hasExited = true;
+      live.delete(child);
+    });
+
+    const stop = async (): Promise<void> => {
+      if (!hasExited) {
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 3_000);
+        await exited;
+        clearTimeout(timer);
+      }
+      await rm(dir, { recursive: true, force: true });
+    };
+
+    const deadline = Date.now() + 10_000;
+    let ready = false;
+    while (!hasExited && Date.now() < deadline) {
+      if (await ping(port)) {
+        ready = true;
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    if (ready) return { url: `redis://127.0.0.1:${port}`, port, stop };
+    await stop();
+    // A port taken between freePort() and the bind: try another one.
+    if (options.port === undefined && attempt < 3 && /address already in use/i.test(output)) continue;
+    throw new Error(`redis-server did not start on 127.0.0.1:${port}: ${output.trim() || 'no output'}`);
+  }
+}

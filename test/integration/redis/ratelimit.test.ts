@@ -1,0 +1,341 @@
+/**
+ * The Redis-backed rate limiter against a real, private redis-server: several limiter instances
+ * (separate connections, i.e. separate gateway processes) and three real child processes share
+ * one per-action budget. Assertions are on counts: grants are timestamped by the test as they
+ * happen, and no 1-second window may contain more than the limit.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GatewayError, GatewayErrorCode } from '../../../src/upstream/errors';
+import { createPolicyLookup, type ActionPolicy } from '../../../src/upstream/policy';
+import {
+  createRedisRateLimiter,
+  RateLimitStoreUnavailableError,
+  RedisRateLimiterStore,
+  type CreateRedisRateLimiterOptions,
+  type RedisRateLimiter,
+  type WarnLogger,
+} from '../../../src/upstream/redis-ratelimit';
+import { freePort, startRedis, type TestRedis } from '../../helpers/redis';
+import type { ChildReport } from './fixtures/limiter-child';
+
+const read = (rateLimit: number): ActionPolicy => ({ rateLimit, region: 'none', kind: 'read' });
+const policies = (rate: number) => createPolicyLookup({ DescribeCertificates: read(rate), ApplyCertificate: { ...read(rate), kind: 'write' } });
+const ACTION = 'DescribeCertificates';
+
+let redis: TestRedis;
+let admin: Redis;
+const limiters: RedisRateLimiter[] = [];
+
+beforeAll(async () => {
+  redis = await startRedis();
+  admin = new Redis(redis.url);
+});
+afterAll(async () => {
+  await Promise.all(limiters.map((l) => l.close()));
+  admin?.disconnect();
+  await redis?.stop();
+});
+
+type Extra = Partial<Omit<CreateRedisRateLimiterOptions, 'url' | 'client' | 'policies'>>;
+function limiter(rate: number, extra: Extra & { url?: string } = {}): RedisRateLimiter {
+  const { url, ...rest } = extra;
+  const l = createRedisRateLimiter({ url: url ?? redis.url, policies: policies(rate), maxWaitMs: 10_000, logger: quiet, ...rest });
+  limiters.push(l);
+  return l;
+}
+const quiet: WarnLogger = { warn: () => {}, info: () => {} };
+const prefix = () => `test:${randomUUID()}:`;
+
+/** Largest number of grants in any window (t - windowMs, t]. */
+function maxInWindow(times: number[], windowMs = 1_000): number {
+  const t = [...times].sort((x, y) => x - y);
+  let worst = 0;
+  let lo = 0;
+  for (let hi = 0; hi < t.length; hi++) {
+    while (t[lo] <= t[hi] - windowMs) lo++;
+    worst = Math.max(worst, hi - lo + 1);
+  }
+  return worst;
+}
+
+interface Run {
+  grants: number[];
+  errors: unknown[];
+}
+async function hammer(instances: RedisRateLimiter[], callsEach: number, action = ACTION): Promise<Run> {
+  const run: Run = { grants: [], errors: [] };
+  await Promise.all(
+    instances.flatMap((l) =>
+      Array.from({ length: callsEach }, () =>
+        l.acquire(action).then(
+          () => void run.grants.push(Date.now()),
+          (err: unknown) => void run.errors.push(err),
+        ),
+      ),
+    ),
+  );
+  return run;
+}
+
+describe('maxInWindow (test helper)', () => {
+  it('counts starts in half-open windows', () => {
+    expect(maxInWindow([0, 0, 999, 1000, 1000])).toBe(3);
+    expect(maxInWindow([0, 0, 999, 999.5])).toBe(4);
+    expect(maxInWindow([0, 1000, 2000])).toBe(1);
+    expect(maxInWindow([])).toBe(0);
+  });
+});
+
+describe('Redis rate limiter: one budget for many processes', () => {
+  it('four limiter instances (separate connections) never exceed the limit in any 1 s window', async () => {
+    const keyPrefix = prefix();
+    const instances = Array.from({ length: 4 }, () => limiter(20, { keyPrefix }));
+    await Promise.all(instances.map((l) => l.client.ping()));
+    const run = await hammer(instances, 15);
+    expect(run.errors).toEqual([]);
+    expect(run.grants).toHaveLength(60);
+    expect(maxInWindow(run.grants)).toBe(20); // bound reached (the load saturates it), never exceeded
+    for (const l of instances) expect(l.state).toBe('redis');
+  });
+
+  it('three child processes hammering one action through one Redis share the budget', async () => {
+    const keyPrefix = prefix();
+    const script = fileURLToPath(new URL('./fixtures/limiter-child.ts', import.meta.url));
+    const cfg = { url: redis.url, action: ACTION, rate: 10, calls: 15, maxWaitMs: 20_000, keyPrefix };
+    const children: ChildProcess[] = [];
+    const stderr: string[] = [];
+    try {
+      const reports: Promise<ChildReport>[] = [];
+      const ready: Promise<void>[] = [];
+      for (let n = 0; n < 3; n++) {
+        const child = fork(script, [JSON.stringify(cfg)], {
+          execArgv: ['--import', 'tsx'],
+          stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+        });
+        children.push(child);
+        child.stderr?.on('data', (d: Buffer) => stderr.push(d.toString('utf8')));
+        const exited = new Promise<never>((_, reject) =>
+          child.once('exit', (code) => reject(new Error(`child exited (${code}) before reporting: ${stderr.join('')}`))),
+        );
+        ready.push(Promise.race([new Promise<void>((resolve) => child.on('message', (m: { type?: string }) => m.type === 'ready' && resolve())), exited]));
+        reports.push(Promise.race([new Promise<ChildReport>((resolve) => child.on('message', (m: ChildReport) => m.type === 'done' && resolve(m))), exited]));
+      }
+      await Promise.all(ready);
+      for (const child of children) child.send({ type: 'go' });
+      const done = await Promise.all(reports);
+
+      expect(new Set(done.map((r) => r.pid)).size).toBe(3);
+      expect(done.flatMap((r) => r.errors)).toEqual([]);
+      const grants = done.flatMap((r) => r.grants.map((g) => g.at));
+      expect(grants).toHaveLength(45);
+      expect(maxInWindow(grants)).toBe(10);
+      // Each process alone got far fewer than the total: the budget is shared, not per process.
+      for (const r of done) expect(r.grants).toHaveLength(15);
+      expect(await admin.exists(keyPrefix + ACTION)).toBe(1);
+    } finally {
+      for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
+    }
+  }, 60_000);
+
+  it('queues within the max wait and rejects beyond it without consuming a slot', async () => {
+    const keyPrefix = prefix();
+    const [a, b] = [limiter(5, { keyPrefix, maxWaitMs: 1_500 }), limiter(5, { keyPrefix, maxWaitMs: 1_500 })];
+    await Promise.all([a.client.ping(), b.client.ping()]);
+    const run = await hammer([a, b], 6);
+    // 5 start at once, 5 are queued for the next window (within 1.5 s), 2 would need > 1.5 s.
+    expect(run.grants).toHaveLength(10);
+    expect(run.errors).toHaveLength(2);
+    for (const err of run.errors) {
+      expect(err).toBeInstanceOf(GatewayError);
+      expect((err as GatewayError).code).toBe(GatewayErrorCode.RATE_LIMITED);
+      expect((err as GatewayError).httpStatus).toBe(429);
+      expect((err as GatewayError).details).toMatchObject({ action: ACTION, limitPerSecond: 5, source: 'gateway' });
+      expect((err as GatewayError).details?.retryAfterMs).toBeGreaterThan(0);
+    }
+    expect(maxInWindow(run.grants)).toBe(5);
+    const sorted = [...run.grants].sort((x, y) => x - y);
+    expect(sorted[5] - sorted[0]).toBeGreaterThanOrEqual(1_000); // the queued half really waited a window
+    // The rejected callers booked nothing: exactly the 10 granted slots are in Redis.
+    expect(await admin.zcard(keyPrefix + ACTION)).toBe(10);
+  });
+
+  it('hands out slots in arrival order (FIFO by window)', async () => {
+    const l = limiter(3, { keyPrefix: prefix() });
+    const order: number[] = [];
+    await Promise.all(Array.from({ length: 9 }, (_, i) => l.acquire(ACTION).then(() => void order.push(i))));
+    // Calls 0-2 get the first window, 3-5 the next, 6-8 the third. (Within one slot the wake-up
+    // order depends on each reply's latency, so only the window order is asserted.)
+    expect(order.map((i) => Math.floor(i / 3))).toEqual([0, 0, 0, 1, 1, 1, 2, 2, 2]);
+  });
+
+  it('keeps actions and key prefixes apart, and lets keys expire', async () => {
+    const p1 = prefix();
+    const p2 = prefix();
+    const l1 = limiter(3, { keyPrefix: p1, maxWaitMs: 0 });
+    const l2 = limiter(3, { keyPrefix: p2, maxWaitMs: 0 });
+    const count = async (l: RedisRateLimiter, action: string) => (await hammer([l], 5, action)).grants.length;
+    expect(await count(l1, ACTION)).toBe(3);
+    expect(await count(l1, 'ApplyCertificate')).toBe(3);
+    expect(await count(l2, ACTION)).toBe(3);
+    const pttl = await admin.pttl(p1 + ACTION);
+    expect(pttl).toBeGreaterThan(0);
+    expect(pttl).toBeLessThanOrEqual(1_025 + 1_000);
+  });
+
+  it('returns the slot of a caller that gives up while queued', async () => {
+    const keyPrefix = prefix();
+    const l = limiter(2, { keyPrefix });
+    await hammer([l], 2);
+    const ac = new AbortController();
+    const waiting = l.acquire(ACTION, ac.signal).then(
+      () => 'granted',
+      (err: unknown) => err,
+    );
+    for (let i = 0; i < 100 && (await admin.zcard(keyPrefix + ACTION)) < 3; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(await admin.zcard(keyPrefix + ACTION)).toBe(3);
+    ac.abort(new Error('client went away'));
+    expect(await waiting).toEqual(new Error('client went away'));
+    for (let i = 0; i < 100 && (await admin.zcard(keyPrefix + ACTION)) > 2; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(await admin.zcard(keyPrefix + ACTION)).toBe(2);
+  });
+
+  it('reloads its script when the server forgot it (EVALSHA -> EVAL)', async () => {
+    const keyPrefix = prefix();
+    const l = limiter(5, { keyPrefix, maxWaitMs: 0 });
+    await admin.script('FLUSH');
+    expect((await hammer([l], 2)).grants).toHaveLength(2);
+    await admin.script('FLUSH');
+    expect((await hammer([l], 5)).grants).toHaveLength(3);
+  });
+
+  it('rejects invalid factory options', () => {
+    expect(() => createRedisRateLimiter({ policies: policies(1), maxWaitMs: 0 } as unknown as CreateRedisRateLimiterOptions)).toThrow(TypeError);
+    expect(() => limiter(1, { fallbackRateFactor: 0 })).toThrow(RangeError);
+    expect(() => limiter(1, { windowGuardMs: -1 })).toThrow(RangeError);
+  });
+});
+
+describe('Redis rate limiter: Redis down', () => {
+  function capture(): WarnLogger & { lines: string[] } {
+    const lines: string[] = [];
+    return { lines, warn: (_o, msg) => void lines.push(`warn: ${msg}`), info: (_o, msg) => void lines.push(`info: ${msg}`) };
+  }
+
+  it('falls back to the per-process budget with one warning, and returns to Redis when it is back', async () => {
+    const own = await startRedis();
+    const logger = capture();
+    const l = limiter(3, { url: own.url, keyPrefix: prefix(), maxWaitMs: 0, retryAfterMs: 200, logger });
+    try {
+      expect((await hammer([l], 1)).grants).toHaveLength(1);
+      expect(l.state).toBe('redis');
+      await own.stop();
+
+      // Down: still paced, by the local budget of 3 per window (never fail open).
+      const down = await hammer([l], 6);
+      expect(down.grants).toHaveLength(3);
+      expect(down.errors).toHaveLength(3);
+      for (const err of down.errors) expect((err as GatewayError).httpStatus).toBe(429);
+      expect(l.state).toBe('fallback');
+      expect(logger.lines).toEqual([expect.stringMatching(/^warn: Redis rate-limit store unavailable: pacing upstream calls with the in-process limiter/)]);
+      // Further calls while the breaker is open do not even try Redis, and do not warn again.
+      await hammer([l], 2);
+      expect(logger.lines).toHaveLength(1);
+
+      // Back on the same port: after the breaker time one call probes and the shared budget is used again.
+      const again = await startRedis({ port: own.port });
+      try {
+        for (let i = 0; i < 100 && l.state !== 'redis'; i++) {
+          await new Promise((r) => setTimeout(r, 100));
+          await hammer([l], 1);
+        }
+        expect(l.state).toBe('redis');
+        expect(logger.lines[1]).toMatch(/^info: Redis rate-limit store available again/);
+        const probe = new Redis(again.url);
+        expect(await probe.keys('test:*')).not.toEqual([]);
+        probe.disconnect();
+      } finally {
+        await l.close();
+        await again.stop();
+      }
+    } finally {
+      await own.stop();
+    }
+  });
+
+  it('paces locally from the start when Redis is unreachable, optionally with a reduced budget', async () => {
+    const port = await freePort();
+    const url = `redis://127.0.0.1:${port}`;
+    const full = limiter(4, { url, maxWaitMs: 0 });
+    const half = limiter(4, { url, maxWaitMs: 0, fallbackRateFactor: 0.5 });
+    const [r1, r2] = await Promise.all([hammer([full], 10), hammer([half], 10)]);
+    expect(r1.grants).toHaveLength(4);
+    expect(r2.grants).toHaveLength(2);
+    expect(full.state).toBe('fallback');
+  });
+
+  it('treats a Redis that accepts connections but never answers as down (time limit, then local pacing)', async () => {
+    const sockets: Socket[] = [];
+    const silent = createServer((sock) => void sockets.push(sock));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    try {
+      const logger = capture();
+      const l = limiter(2, { url: `redis://127.0.0.1:${port}`, maxWaitMs: 0, firstCommandTimeoutMs: 300, logger });
+      const run = await hammer([l], 3);
+      expect(run.grants).toHaveLength(2);
+      expect(run.errors).toHaveLength(1);
+      expect(l.state).toBe('fallback');
+      expect(logger.lines).toEqual([expect.stringMatching(/^warn: .*unavailable/)]);
+      await l.close();
+    } finally {
+      for (const sock of sockets) sock.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+
+  it("with fallback 'reject' answers 503 RATE_LIMITED and sends nothing", async () => {
+    const port = await freePort();
+    const l = limiter(4, { url: `redis://127.0.0.1:${port}`, fallback: 'reject', retryAfterMs: 5_000 });
+    const run = await hammer([l], 3);
+    expect(run.grants).toHaveLength(0);
+    expect(run.errors).toHaveLength(3);
+    for (const err of run.errors) {
+      expect(err).toBeInstanceOf(GatewayError);
+      expect((err as GatewayError).code).toBe(GatewayErrorCode.RATE_LIMITED);
+      expect((err as GatewayError).httpStatus).toBe(503);
+      expect((err as GatewayError).details).toMatchObject({ reason: 'RATE_LIMIT_STORE_UNAVAILABLE', action: ACTION });
+    }
+  });
+
+  it('store: opens its breaker after a failure and fails fast until the retry time', async () => {
+    let now = 0;
+    let calls = 0;
+    const failing = {
+      evalsha: async () => {
+        calls++;
+        throw new Error('ECONNREFUSED');
+      },
+      eval: async () => {
+        calls++;
+        throw new Error('ECONNREFUSED');
+      },
+    } as unknown as ConstructorParameters<typeof RedisRateLimiterStore>[0]['client'];
+    const health: string[] = [];
+    const store = new RedisRateLimiterStore({ client: failing, retryAfterMs: 1_000, clock: () => now, onHealthChange: (h) => void health.push(h) });
+    const policy = { limit: 1, windowMs: 1_000 };
+    await expect(store.reserve('k', policy, 0)).rejects.toBeInstanceOf(RateLimitStoreUnavailableError);
+    await expect(store.reserve('k', policy, 0)).rejects.toThrow(/breaker open/);
+    expect(calls).toBe(1);
+    now = 1_000;
+    await expect(store.reserve('k', policy, 0)).rejects.toBeInstanceOf(RateLimitStoreUnavailableError);
+    expect(calls).toBe(2);
+    expect(health).toEqual(['down']);
+    await store.release('k', policy, 1); // never throws, sends nothing while down
+    expect(calls).toBe(2);
+  });
+});
