@@ -1,0 +1,142 @@
+/**
+ * Structured logs: one JSON line per request (caller, operation or route, the upstream actions it
+ * made with their RequestIds, latency, outcome), written with pino.
+ *
+ * Nothing secret may reach a log line: pino's `redact` removes the known secret paths, and
+ * `scrub()` masks anything that looks like key material or a credential inside free text (PEM
+ * private keys, Authorization values, TC3 signatures, long base64 blobs such as certificate
+ * archives). The request scope is carried by AsyncLocalStorage so that the upstream client's
+ * `onCall` events land on the request that caused them.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import pino, { type DestinationStream, type Logger } from 'pino';
+import type { UpstreamCallEvent } from '../upstream/client';
+
+export interface UpstreamCallRecord {
+  action: string;
+  attempt: number;
+  outcome: 'success' | 'error';
+  latencyMs: number;
+  requestId?: string;
+  upstreamCode?: string;
+}
+
+export interface RequestScope {
+  requestId: string;
+  upstream: UpstreamCallRecord[];
+  /** Set by the surface once known (GraphQL operation name, REST route). */
+  operation?: string;
+  callerId?: string;
+}
+
+const storage = new AsyncLocalStorage<RequestScope>();
+
+export function withRequestScope<T>(scope: RequestScope, fn: () => Promise<T>): Promise<T> {
+  return storage.run(scope, fn);
+}
+
+export function currentScope(): RequestScope | undefined {
+  return storage.getStore();
+}
+
+/** The upstream client's `onCall` hook: records each attempt on the current request. */
+export function recordUpstreamCall(event: UpstreamCallEvent): void {
+  const scope = storage.getStore();
+  if (!scope || scope.upstream.length >= 200) return;
+  scope.upstream.push({
+    action: event.action,
+    attempt: event.attempt,
+    outcome: event.outcome,
+    latencyMs: Math.round(event.latencyMs),
+    ...(event.requestId ? { requestId: event.requestId } : {}),
+    ...(event.upstreamCode ? { upstreamCode: event.upstreamCode } : {}),
+  });
+}
+
+const REDACT_PATHS = [
+  'secretKey',
+  '*.secretKey',
+  'sessionToken',
+  '*.sessionToken',
+  'authorization',
+  '*.authorization',
+  'headers.authorization',
+  'headers["x-api-key"]',
+  'headers.cookie',
+  '*.CertificatePrivateKey',
+  '*.EncryptPrivateKey',
+  '*.Content',
+  '*.KeyPassword',
+  '*.CsrKeyPassword',
+];
+
+const SCRUBBERS: [RegExp, string][] = [
+  [/-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/g, '[REDACTED PRIVATE KEY]'],
+  [/(TC3-HMAC-SHA256\s+Credential=)[^\s,]+/g, '$1[REDACTED]'],
+  [/(Signature=)[0-9a-f]{16,}/gi, '$1[REDACTED]'],
+  [/(Bearer\s+)[A-Za-z0-9._~+/=-]{8,}/g, '$1[REDACTED]'],
+  [/\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g, '[REDACTED JWT]'],
+  [/[A-Za-z0-9+/]{200,}={0,2}/g, '[REDACTED BLOB]'],
+];
+
+/** Masks key material and credentials inside free text. */
+export function scrub(text: string): string {
+  let out = text;
+  for (const [re, rep] of SCRUBBERS) out = out.replace(re, rep);
+  return out;
+}
+
+export interface LoggerOptions {
+  level?: string;
+  /** Where lines go (tests capture them). @default stdout */
+  destination?: DestinationStream;
+  /** Values that must never appear (the configured secret key, API keys): replaced if seen. */
+  secrets?: readonly string[];
+}
+
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const secrets = (options.secrets ?? []).filter((s) => s.length >= 6);
+  const formatters = {
+    log(obj: Record<string, unknown>) {
+      // A last line of defence: stringify, scrub, parse. Cheap at one line per request.
+      let text = scrub(JSON.stringify(obj));
+      for (const s of secrets) text = text.split(s).join('[REDACTED]');
+      return JSON.parse(text) as Record<string, unknown>;
+    },
+  };
+  return pino(
+    {
+      level: options.level ?? 'info',
+      base: { service: 'ssl-gateway' },
+      redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
+      formatters,
+      timestamp: pino.stdTimeFunctions.isoTime,
+    },
+    options.destination,
+  );
+}
+
+export interface RequestLogLine {
+  surface: 'graphql' | 'rest' | 'health' | 'playground' | 'other';
+  method: string;
+  path: string;
+  status: number;
+  latencyMs: number;
+  outcome: 'ok' | 'client_error' | 'server_error';
+  errorCode?: string;
+}
+
+/** Writes the one line of a finished request from its scope. */
+export function logRequest(logger: Logger, scope: RequestScope, line: RequestLogLine): void {
+  const entry = {
+    requestId: scope.requestId,
+    caller: scope.callerId ?? 'anonymous',
+    operation: scope.operation,
+    ...line,
+    upstream: scope.upstream,
+  };
+  if (line.outcome === 'server_error') logger.error(entry, 'request');
+  else logger.info(entry, 'request');
+}
+
+export type { Logger };
