@@ -6,6 +6,7 @@
  * with the documented 10 calls/s, the naive N = 1000 case would take at least 100 s upstream.
  */
 import DataLoader from 'dataloader';
+import { ANONYMOUS } from '../src/auth/identity';
 import { createGraphQLServer } from '../src/graphql/server';
 import type { Json } from '../src/graphql/loaders';
 import { createSimulator } from '../src/simulator';
@@ -28,7 +29,7 @@ export async function runBatchingBench(sizes = [10, 100, 1000], repeats = 3): Pr
     const all = await upstream.call('DescribeCertificates', { Limit: 1000, Offset: 0 });
     const more = await upstream.call('DescribeCertificates', { Limit: 1000, Offset: 1000 });
     const ids = [...(all.Certificates as Json[]), ...(more.Certificates as Json[])].map((c) => String(c.CertificateId));
-    const gql = createGraphQLServer({ upstream });
+    const gql = createGraphQLServer({ upstream, defaultIdentity: ANONYMOUS });
     await gql.server.start();
 
     const naiveContext = () => {

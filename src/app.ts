@@ -25,6 +25,11 @@ import type { GatewayRequest, GatewayResponse } from './http/types';
 import { createPlayground, type PlaygroundPageOptions } from './playground';
 import { createRestHandler } from './rest';
 import { createUpstreamClient, type UpstreamClient } from './upstream';
+import { assertProductionAuth, createAuthGuard, createAuthenticator, createIdentity, createScopedUpstream, type AuthConfig } from './auth';
+import { createIdempotencyService, MemoryIdempotencyStore, RedisIdempotencyStore, type IdempotencyService } from './idempotency';
+import { createLogger, logRequest, recordUpstreamCall, withRequestScope, type Logger, type RequestLogLine } from './observability/log';
+import { createRedisRateLimiter, type RedisRateLimiter } from './upstream/redis-ratelimit';
+import { specPolicyLookup } from './upstream/spec-policy';
 
 /** A `GatewayResponse` whose body may be base64 (compressed or binary assets). */
 export type GatewayResult = GatewayResponse & { isBase64Encoded?: boolean };
@@ -97,7 +102,12 @@ export interface GatewayOptions {
   settings?: Partial<GatewaySettings>;
   /** Page options of the playground (e.g. headers to pre-fill such as a demo API key). */
   playground?: PlaygroundPageOptions;
+  /** Replaces the authentication check (tests); @default the authenticator built from `auth` */
   guard?: GatewayGuard;
+  /** Authentication settings replacing `config.auth` (the local server adds its demo key). */
+  auth?: AuthConfig;
+  /** Where request log lines go. @default a pino logger on stdout at `config.logLevel` */
+  logger?: Logger;
 }
 
 export interface Gateway {
@@ -108,6 +118,7 @@ export interface Gateway {
   readonly graphql: GatewayGraphQL;
   readonly graphqlHandler: SurfaceHandler;
   readonly restHandler: SurfaceHandler;
+  readonly logger: Logger;
   /** Stops the GraphQL server and closes the upstream connection pool. */
   close(): Promise<void>;
 }
@@ -128,56 +139,149 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   const settings = gatewaySettings(config, options.settings);
   const endpoint = options.upstream?.endpoint ?? config.upstream.endpoint;
   const mode = options.mode ?? upstreamModeOf(endpoint);
-  const upstream = createUpstreamClient(config, options.upstream ?? {});
+  const authConfig = options.auth ?? config.auth;
+  // A production deployment without any client credentials refuses to start (unless disabled).
+  const { warnings } = assertProductionAuth({ env: config.env, auth: authConfig });
+
+  const credentials = options.upstream?.credentials ?? config.upstream.credentials;
+  const logger =
+    options.logger ??
+    createLogger({
+      level: config.logLevel,
+      secrets: [credentials?.secretKey, credentials?.sessionToken].filter((s): s is string => typeof s === 'string'),
+    });
+  for (const w of warnings) logger.warn({ warning: w }, 'configuration');
+
+  // With REDIS_URL, every gateway instance shares one per-action budget and one idempotency store.
+  let sharedLimiter: RedisRateLimiter | undefined;
+  let idempotency: IdempotencyService;
+  if (config.redisUrl) {
+    const prefix = config.redisKeyPrefix;
+    sharedLimiter = createRedisRateLimiter({
+      url: config.redisUrl,
+      policies: specPolicyLookup(config.upstream.rateLimitOverrides),
+      maxWaitMs: config.upstream.rateLimitMaxWaitMs,
+      keyPrefix: `${prefix}ratelimit:`,
+      commandTimeoutMs: config.redisCommandTimeoutMs,
+      fallback: config.upstream.rateLimitRedisFallback,
+      fallbackRateFactor: config.upstream.rateLimitFallbackPercent / 100,
+      windowGuardMs: config.upstream.rateLimitWindowGuardMs,
+      logger,
+    });
+    const store = new RedisIdempotencyStore({ url: config.redisUrl, keyPrefix: `${prefix}idem:` });
+    idempotency = createIdempotencyService(store, config.idempotency, { onClose: () => store.close() });
+  } else {
+    idempotency = createIdempotencyService(new MemoryIdempotencyStore({ maxEntries: config.idempotency.maxEntries }), config.idempotency);
+  }
+
+  const upstream = createUpstreamClient(config, {
+    ...(options.upstream ?? {}),
+    ...(sharedLimiter ? { limiter: sharedLimiter } : {}),
+    onCall: recordUpstreamCall,
+  });
 
   const graphql = createGraphQLServer({
     upstream,
     introspection: settings.introspection,
+    limits: config.graphqlLimits,
+    idempotency,
     // Apollo's default landing pages load from a CDN; the playground below replaces them.
     plugins: [ApolloServerPluginLandingPageDisabled()],
   });
+  const authenticator = createAuthenticator(authConfig);
+  const authGuard = createAuthGuard(authenticator);
   const runGraphQL = startServerAndCreateLambdaHandler(graphql.server, gatewayRequestHandler(), {
-    context: async ({ context }) => graphql.context(deadlineSignal(context)),
+    context: async ({ event, context }) => graphql.context(deadlineSignal(context), authGuard.identityOf(event as GatewayRequest) ?? null),
   });
   try {
     // Fails here, not on the first client request, when the server cannot start; also warms the
     // schema and validation caches.
-    const probe = await graphql.server.executeOperation({ query: '{ __typename }' }, { contextValue: graphql.context() });
+    const probe = await graphql.server.executeOperation(
+      { query: '{ __typename }' },
+      { contextValue: graphql.context(undefined, createIdentity('startup-probe', 'anonymous', [])) },
+    );
     if (probe.body.kind !== 'single' || probe.body.singleResult.errors) throw new Error('GraphQL server failed its start-up probe');
   } catch (err) {
     await graphql.server.stop().catch(() => {});
     await upstream.close().catch(() => {});
+    await sharedLimiter?.close().catch(() => {});
+    await idempotency.close().catch(() => {});
     throw err;
   }
 
   const playground = settings.playground ? createPlayground(options.playground) : undefined;
-  const rest = createRestHandler({ upstream });
-  const guard = options.guard;
+  const rest = createRestHandler({
+    upstream,
+    maxBodyBytes: config.maxBodyBytes,
+    // Every REST call runs with the caller's scopes checked per action, and key material
+    // redacted from answers for callers without the `keys` scope.
+    upstreamFor: (req) => {
+      const identity = authGuard.identityOf(req);
+      return identity ? createScopedUpstream(upstream, identity) : upstream;
+    },
+    callerOf: (req) => authGuard.identityOf(req)?.id ?? 'anonymous',
+    idempotency,
+    onUnexpectedError: (error) => logger.error({ err: error instanceof Error ? error.message : String(error) }, 'unexpected REST error'),
+  });
+  const guard: GatewayGuard = options.guard ?? ((req, surface) => authGuard.guard(req, surface));
 
-  const graphqlHandler: SurfaceHandler = async (req, invocation) => {
+  const graphqlCore: SurfaceHandler = async (req, invocation) => {
     if (isAssetPath(req.path)) {
       return playground?.handle(req) ?? notFound(req, 'The playground is disabled');
     }
     if (!isGraphQLPath(req.path)) return notFound(req, `No GraphQL route for ${req.path}`);
     const page = playground?.handle(req);
     if (page) return page;
-    const refused = await guard?.(req, 'graphql');
+    if (req.body && req.body.length > config.maxBodyBytes) {
+      return jsonResult(413, { errors: [{ message: `The request body exceeds ${config.maxBodyBytes} bytes`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
+    }
+    const refused = await guard(req, 'graphql');
     if (refused) return refused;
     // The integration's handler type allows a callback-style void; ours always returns a result.
     return (await runGraphQL(req, (invocation ?? {}) as LambdaContext, () => {})) as GatewayResult;
   };
 
-  const restHandler: SurfaceHandler = async (req) => {
+  const restCore: SurfaceHandler = async (req) => {
     if (isHealthPath(req.path)) {
       const method = req.method.toUpperCase();
       if (method !== 'GET' && method !== 'HEAD') return methodNotAllowed(req, 'GET, HEAD');
       return jsonResult(200, { status: 'ok', upstream: { mode } }, { 'cache-control': 'no-store' });
     }
     if (!/(^|\/)v1(\/|$)/.test(req.path)) return notFound(req, `No route for ${req.path}`);
-    const refused = await guard?.(req, 'rest');
+    const refused = await guard(req, 'rest');
     if (refused) return refused;
     return rest(req);
   };
+
+  /** One JSON log line per request, with the upstream calls it made. */
+  const logged =
+    (surface: RequestLogLine['surface'], core: SurfaceHandler): SurfaceHandler =>
+    (req, invocation) => {
+      const started = process.hrtime.bigint();
+      const scope = { requestId: req.requestId, upstream: [] as never[] };
+      return withRequestScope(scope, async () => {
+        let res: GatewayResult | undefined;
+        try {
+          res = await core(req, invocation);
+          return res;
+        } finally {
+          const status = res?.status ?? 500;
+          const identity = authGuard.identityOf(req);
+          const line: RequestLogLine = {
+            surface: isHealthPath(req.path) ? 'health' : surface,
+            method: req.method,
+            path: req.path,
+            status,
+            latencyMs: Math.round(Number(process.hrtime.bigint() - started) / 1e6),
+            outcome: status >= 500 ? 'server_error' : status >= 400 ? 'client_error' : 'ok',
+          };
+          logRequest(logger, { ...scope, callerId: identity?.id, operation: operationOf(req, surface) }, line);
+        }
+      });
+    };
+
+  const graphqlHandler = logged('graphql', graphqlCore);
+  const restHandler = logged('rest', restCore);
 
   let closing: Promise<void> | undefined;
   return {
@@ -188,10 +292,13 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     graphql,
     graphqlHandler,
     restHandler,
+    logger,
     close: () =>
       (closing ??= (async () => {
         await graphql.server.stop().catch(() => {});
         await upstream.close();
+        await sharedLimiter?.close().catch(() => {});
+        await idempotency.close().catch(() => {});
       })()),
   };
 }
@@ -268,6 +375,20 @@ function deadlineSignal(context: InvocationContext | undefined): AbortSignal | u
   const remaining = typeof context?.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : undefined;
   if (remaining === undefined || !Number.isFinite(remaining)) return undefined;
   return AbortSignal.timeout(Math.max(1, remaining - DEADLINE_MARGIN_MS));
+}
+
+/** The operation a log line names: the GraphQL operation name, or the REST method and path. */
+function operationOf(req: GatewayRequest, surface: RequestLogLine['surface']): string {
+  if (surface === 'graphql') {
+    const fromQuery = req.query.operationName;
+    if (fromQuery) return fromQuery.slice(0, 100);
+    if (req.body && req.body.length < 100_000) {
+      const m = /"operationName"\s*:\s*"([A-Za-z_][A-Za-z0-9_]{0,99})"/.exec(req.body.toString('utf8'));
+      if (m) return m[1];
+    }
+    return 'anonymous operation';
+  }
+  return `${req.method.toUpperCase()} ${req.path.slice(0, 200)}`;
 }
 
 // ---- routing helpers ----------------------------------------------------------------------------

@@ -9,6 +9,9 @@
  * `loadConfig` through the `EnvReader` helpers, and document the variable in the README.
  */
 
+import { readAuthConfig, type AuthConfig } from './auth/config';
+import { readGraphQLLimitsConfig, type GraphQLLimits } from './graphql/limits/config';
+
 export type GatewayEnv = 'development' | 'test' | 'staging' | 'production';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 export type UpstreamLanguage = 'zh-CN' | 'en-US';
@@ -57,6 +60,12 @@ export interface UpstreamConfig {
    * e.g. `DescribeCertificates=5,ApplyCertificate=2`. @default {}
    */
   readonly rateLimitOverrides: Readonly<Record<string, number>>;
+  /** `RATE_LIMIT_REDIS_FALLBACK` (`memory` | `reject`): behaviour while Redis is unreachable. @default 'memory' */
+  readonly rateLimitRedisFallback: 'memory' | 'reject';
+  /** `RATE_LIMIT_FALLBACK_PERCENT`: share of the documented budget a process uses on its own while Redis is down. @default 100 */
+  readonly rateLimitFallbackPercent: number;
+  /** `RATE_LIMIT_WINDOW_GUARD_MS`: margin added to each 1 s window of the shared limiter (network jitter). @default 25 */
+  readonly rateLimitWindowGuardMs: number;
 }
 
 export interface Config {
@@ -70,9 +79,40 @@ export interface Config {
   readonly simulatorPort: number;
   /** `LOG_LEVEL` (pino levels). @default 'info' ('silent' when env is test) */
   readonly logLevel: LogLevel;
-  /** `REDIS_URL` (`redis://` or `rediss://`): shared rate-limit store when set. @default undefined */
+  /** `REDIS_URL` (`redis://` or `rediss://`): shared rate-limit and idempotency store when set. @default undefined */
   readonly redisUrl?: string;
+  /** `REDIS_KEY_PREFIX`: prefix of every Redis key (one per upstream account). @default 'ssl-gateway:' */
+  readonly redisKeyPrefix: string;
+  /** `REDIS_COMMAND_TIMEOUT_MS`: a Redis command slower than this counts as Redis being down. @default 250 */
+  readonly redisCommandTimeoutMs: number;
   readonly upstream: UpstreamConfig;
+  /** Client authentication (`GATEWAY_AUTH`, `GATEWAY_API_KEYS`, `GATEWAY_JWT_*`); see src/auth/config.ts. */
+  readonly auth: AuthConfig;
+  /** GraphQL guards (`GRAPHQL_MAX_*`, `GRAPHQL_INTROSPECTION`); see src/graphql/limits/config.ts. */
+  readonly graphqlLimits: GraphQLLimits;
+  /** `GRAPHQL_INTROSPECTION` (same value as `graphqlLimits.introspection`). @default env !== 'production' */
+  readonly graphqlIntrospection: boolean;
+  /** `GRAPHQL_PLAYGROUND`: serve the offline GraphiQL page on a browser's GET /graphql. @default env !== 'production' */
+  readonly graphqlPlayground: boolean;
+  /**
+   * `CORS_ALLOWED_ORIGINS`: comma-separated exact origins, `scheme://host:*`, or `*`.
+   * @default none; in development `http://localhost:*,http://127.0.0.1:*`
+   */
+  readonly corsAllowedOrigins: readonly string[];
+  /** `MAX_BODY_BYTES`: largest accepted request body (GraphQL and REST). @default 1048576 */
+  readonly maxBodyBytes: number;
+  readonly idempotency: IdempotencyConfig;
+}
+
+export interface IdempotencyConfig {
+  /** `IDEMPOTENCY_TTL_SECONDS`: how long a result is replayed for its key. @default 86400 */
+  readonly ttlSeconds: number;
+  /** `IDEMPOTENCY_LOCK_TTL_MS`: longest a first call may run before a duplicate treats it as lost. @default 60000 */
+  readonly lockTtlMs: number;
+  /** `IDEMPOTENCY_WAIT_MS`: how long a concurrent duplicate waits for the first. @default 10000 */
+  readonly waitTimeoutMs: number;
+  /** `IDEMPOTENCY_MAX_ENTRIES`: bound of the in-memory store. @default 10000 */
+  readonly maxEntries: number;
 }
 
 export const DEFAULT_SSL_ENDPOINT = 'https://ssl.tencentcloudapi.com';
@@ -130,6 +170,14 @@ export class EnvReader {
     const n = Number(v);
     if (n < min || n > max) return this.fail(name, `must be between ${min} and ${max}, got ${n}`) ?? def;
     return n;
+  }
+
+  bool(name: string, def: boolean): boolean {
+    const v = this.raw(name);
+    if (v === undefined) return def;
+    if (/^(true|1|yes|on)$/i.test(v)) return true;
+    if (/^(false|0|no|off)$/i.test(v)) return false;
+    return this.fail(name, `must be true or false, got "${v}"`) ?? def;
   }
 
   oneOf<T extends string>(name: string, allowed: readonly T[]): T | undefined {
@@ -251,7 +299,26 @@ export function loadConfig(env: Env = process.env): Config {
     keepAliveTimeoutMs: r.int('UPSTREAM_KEEPALIVE_TIMEOUT_MS', 4_000, 1, 600_000),
     rateLimitMaxWaitMs: r.int('RATE_LIMIT_MAX_WAIT_MS', 2_000, 0, 600_000),
     rateLimitOverrides: r.rateMap('RATE_LIMIT_OVERRIDES'),
+    rateLimitRedisFallback: r.oneOf('RATE_LIMIT_REDIS_FALLBACK', ['memory', 'reject'] as const) ?? 'memory',
+    rateLimitFallbackPercent: r.int('RATE_LIMIT_FALLBACK_PERCENT', 100, 1, 100),
+    rateLimitWindowGuardMs: r.int('RATE_LIMIT_WINDOW_GUARD_MS', 25, 0, 1000),
   };
+
+  const graphqlLimits = readGraphQLLimitsConfig(r, gatewayEnv);
+  const corsRaw = r.raw('CORS_ALLOWED_ORIGINS');
+  const corsAllowedOrigins =
+    corsRaw !== undefined
+      ? corsRaw.split(',').map((o) => o.trim()).filter(Boolean)
+      : gatewayEnv === 'development'
+        ? ['http://localhost:*', 'http://127.0.0.1:*']
+        : [];
+  const lockTtlMs = r.int('IDEMPOTENCY_LOCK_TTL_MS', 60_000, 1_000, 3_600_000);
+  if (lockTtlMs < upstream.rateLimitMaxWaitMs + upstream.requestTimeoutMs) {
+    r.problems.push({
+      variable: 'IDEMPOTENCY_LOCK_TTL_MS',
+      problem: 'must be at least RATE_LIMIT_MAX_WAIT_MS + UPSTREAM_REQUEST_TIMEOUT_MS (a first call must not be taken for lost while it runs)',
+    });
+  }
 
   const config: Config = {
     env: gatewayEnv,
@@ -260,7 +327,21 @@ export function loadConfig(env: Env = process.env): Config {
     simulatorPort: r.int('SIMULATOR_PORT', 4010, 0, 65_535),
     logLevel: r.oneOf('LOG_LEVEL', LOG_LEVELS) ?? (gatewayEnv === 'test' ? 'silent' : 'info'),
     redisUrl: r.url('REDIS_URL', undefined, ['redis:', 'rediss:']),
+    redisKeyPrefix: r.string('REDIS_KEY_PREFIX') ?? 'ssl-gateway:',
+    redisCommandTimeoutMs: r.int('REDIS_COMMAND_TIMEOUT_MS', 250, 1, 60_000),
     upstream,
+    auth: readAuthConfig(r),
+    graphqlLimits,
+    graphqlIntrospection: graphqlLimits.introspection,
+    graphqlPlayground: r.bool('GRAPHQL_PLAYGROUND', gatewayEnv !== 'production'),
+    corsAllowedOrigins,
+    maxBodyBytes: r.int('MAX_BODY_BYTES', 1_048_576, 1_024, 6 * 1_048_576),
+    idempotency: {
+      ttlSeconds: r.int('IDEMPOTENCY_TTL_SECONDS', 86_400, 1, 30 * 86_400),
+      lockTtlMs,
+      waitTimeoutMs: r.int('IDEMPOTENCY_WAIT_MS', 10_000, 0, 600_000),
+      maxEntries: r.int('IDEMPOTENCY_MAX_ENTRIES', 10_000, 10, 10_000_000),
+    },
   };
 
   if (r.problems.length > 0) throw new ConfigError(r.problems);

@@ -19,11 +19,14 @@ async function main(): Promise<void> {
     server.simulator
       ? `Upstream: embedded SSL API simulator at ${server.simulator.url}, seeded with demo data (TENCENTCLOUD_SECRET_ID is not set)`
       : `Upstream: Tencent Cloud SSL API at ${config.upstream.endpoint} (SecretId ${maskId(config.upstream.credentials?.secretId ?? '')})`,
-    // Hook for client authentication: when a guard with demo keys is configured, print them here.
-    'Client authentication: none configured, every request is allowed',
+    server.demoApiKey
+      ? `Client authentication: demo API key (all scopes, this run only): ${server.demoApiKey}\n  send it as 'x-api-key: <key>' or 'Authorization: Bearer <key>'; the playground has it pre-filled`
+      : config.auth.mode === 'disabled'
+        ? 'Client authentication: DISABLED (GATEWAY_AUTH=disabled): every caller has every scope'
+        : 'Client authentication: the configured API keys / JWT issuer',
     `CORS: ${server.gateway.settings.corsAllowedOrigins.join(', ') || 'no cross-origin browser access'}`,
     'Try:',
-    `  curl -s ${url}/graphql -H 'content-type: application/json' \\`,
+    `  curl -s ${url}/graphql -H 'content-type: application/json'${server.demoApiKey ? ` -H 'x-api-key: ${server.demoApiKey}'` : ''} \\`,
     `    -d '${JSON.stringify({ query: graphqlQuery })}'`,
   ];
   console.log(lines.join('\n'));

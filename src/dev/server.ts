@@ -14,6 +14,7 @@ import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { createLambdaHandler, type LambdaHttpHandler } from '../../handlers/lib/lambda';
 import { createGateway, errorResult, type Gateway, type GatewayGuard, type GatewaySettings, type Surface, type UpstreamMode } from '../app';
+import { createDemoApiKey, type AuthConfig } from '../auth';
 import type { Config } from '../config';
 import type { PlaygroundPageOptions } from '../playground';
 import type { Simulator, SimulatorOptions } from '../simulator/index';
@@ -35,6 +36,8 @@ export interface LocalServerOptions {
   guard?: GatewayGuard;
   /** Playground page options, e.g. `defaultHeaders` carrying a demo API key. */
   playground?: PlaygroundPageOptions;
+  /** Authentication settings replacing `config.auth`. */
+  auth?: AuthConfig;
 }
 
 export interface LocalServer {
@@ -45,12 +48,29 @@ export interface LocalServer {
   gateway: Gateway;
   /** The embedded simulator, when one was started. */
   simulator?: Simulator;
+  /**
+   * A random API key with every scope, made at start when running locally (env development)
+   * with authentication required and no keys or JWT configured. Printed once; never stored.
+   */
+  demoApiKey?: string;
   close(): Promise<void>;
 }
 
 export async function startLocalServer(options: LocalServerOptions): Promise<LocalServer> {
   const { config } = options;
   const host = options.host ?? '127.0.0.1';
+
+  // Local development with nothing configured: a demo key, so the gateway is usable at once
+  // without ever being open to anyone who can reach the port.
+  let auth = options.auth ?? config.auth;
+  let demoApiKey: string | undefined;
+  let playground = options.playground;
+  if (config.env === 'development' && auth.mode === 'required' && auth.apiKeys.length === 0 && auth.jwt === undefined) {
+    const demo = createDemoApiKey({ id: 'local-demo' });
+    demoApiKey = demo.key;
+    auth = { ...auth, apiKeys: [demo.entry] };
+    playground = { ...playground, defaultHeaders: { ...(playground?.defaultHeaders ?? {}), 'x-api-key': demo.key } };
+  }
 
   let simulator: Simulator | undefined;
   let gateway: Gateway;
@@ -64,10 +84,11 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
         mode: 'simulator',
         settings: options.settings,
         guard: options.guard,
-        playground: options.playground,
+        playground,
+        auth,
       });
     } else {
-      gateway = await createGateway(config, { settings: options.settings, guard: options.guard, playground: options.playground });
+      gateway = await createGateway(config, { settings: options.settings, guard: options.guard, playground, auth });
     }
   } catch (err) {
     await simulator?.close();
@@ -112,6 +133,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     mode: gateway.mode,
     gateway,
     simulator,
+    demoApiKey,
     close: () =>
       (closing ??= (async () => {
         await new Promise<void>((resolve) => {

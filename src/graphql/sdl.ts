@@ -25,9 +25,16 @@ function renderField(f: FieldModel, indent = '  '): string {
   return `${block(f.description, indent)}${indent}${f.name}: ${f.type}${deprecatedDirective(f.deprecated)}\n`;
 }
 
-function renderArgs(args: FieldModel[]): string {
-  if (args.length === 0) return '';
+/** Every mutation takes an optional idempotency key (the upstream has no client token). */
+const IDEMPOTENCY_DESCRIPTION =
+  'Client-chosen key (1-255 printable ASCII characters, a UUID is best). A repeat with the same key and arguments within the TTL replays the first result instead of running the mutation again; the same key with other arguments is refused.';
+const IDEMPOTENCY_ARG = `${block(IDEMPOTENCY_DESCRIPTION, '    ')}    idempotencyKey: String`;
+const IDEMPOTENCY_ARG_INLINE = 'idempotencyKey: String';
+
+function renderArgs(args: FieldModel[], extra?: string): string {
   const rendered = args.map((a) => `${block(a.description, '    ')}    ${a.name}: ${a.type}${inputDeprecation(a)}`);
+  if (extra) rendered.push(extra);
+  if (rendered.length === 0) return '';
   return `(\n${rendered.join('\n')}\n  )`;
 }
 
@@ -64,7 +71,14 @@ export function renderGeneratedSdl(model: GraphQLModel): string {
       ]
         .filter(Boolean)
         .join('\n\n');
-      const args = o.args ? `(${o.args})` : renderArgs(am.args);
+      const args =
+        root === 'Mutation'
+          ? o.args
+            ? `(${o.args}, ${IDEMPOTENCY_ARG_INLINE})`
+            : renderArgs(am.args, IDEMPOTENCY_ARG)
+          : o.args
+            ? `(${o.args})`
+            : renderArgs(am.args);
       // Root fields are nullable: a failing action nulls only its own field (partial results).
       const returns = (o.returns ?? am.response.name).replace(/!$/, '');
       const deprecation = a.deprecated

@@ -7,7 +7,11 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import { typeDefs } from '../../schema/generated/typeDefs';
+import { applyScopeGuards, createScopePlugin } from '../auth/graphql';
+import type { Identity } from '../auth/identity';
+import type { IdempotencyService } from '../idempotency/service';
 import { isGatewayError, isUpstreamError } from '../upstream/errors';
+import { createGraphQLGuards, type GraphQLLimits } from './limits/config';
 import { createContext, type GatewayContext } from './context';
 import { createFieldResolver } from './convert';
 import type { UpstreamCaller } from './loaders';
@@ -25,15 +29,33 @@ export interface GraphQLServerOptions {
   waitClock?: WaitClock;
   plugins?: ApolloServerPlugin<GatewayContext>[];
   model?: GraphQLModel;
+  /** Depth, alias, directive, token and cost limits. @default DEFAULT_GRAPHQL_LIMITS */
+  limits?: Partial<GraphQLLimits>;
+  /**
+   * Identity of contexts built without one. Tests and local tools only: the gateway passes the
+   * authenticated identity of each request, and none means 401.
+   */
+  defaultIdentity?: Identity;
+  /** Mutation idempotency; @default a process-wide in-memory service */
+  idempotency?: IdempotencyService;
 }
 
 let cachedSchema: GraphQLSchema | undefined;
+let cachedGuardedSchema: GraphQLSchema | undefined;
 
 /** The executable schema (built once per process: it depends only on committed files). */
 export function buildSchema(model: GraphQLModel = defaultModel()): GraphQLSchema {
   if (model === defaultModel() && cachedSchema) return cachedSchema;
   const schema = makeExecutableSchema({ typeDefs: [...typeDefs], resolvers: buildResolvers(model) as never });
   if (model === defaultModel()) cachedSchema = schema;
+  return schema;
+}
+
+/** The executable schema with per-field scope checks (what the server runs). */
+export function buildGuardedSchema(model: GraphQLModel = defaultModel()): GraphQLSchema {
+  if (model === defaultModel() && cachedGuardedSchema) return cachedGuardedSchema;
+  const schema = applyScopeGuards<GatewayContext>(buildSchema(model), { fieldResolver: createFieldResolver(model) as never });
+  if (model === defaultModel()) cachedGuardedSchema = schema;
   return schema;
 }
 
@@ -76,27 +98,41 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, in
 export interface GatewayGraphQL {
   server: ApolloServer<GatewayContext>;
   schema: GraphQLSchema;
-  /** Builds the per-request context (fresh loaders). */
-  context(signal?: AbortSignal): GatewayContext;
+  /** Builds the per-request context (fresh loaders) for the caller `identity`. */
+  context(signal?: AbortSignal, identity?: Identity | null): GatewayContext;
 }
 
 export function createGraphQLServer(options: GraphQLServerOptions): GatewayGraphQL {
   const model = options.model ?? defaultModel();
-  const schema = buildSchema(model);
+  const schema = buildGuardedSchema(model);
   const includeStackTrace = options.includeStackTrace ?? false;
+  const introspection = options.introspection ?? options.limits?.introspection ?? true;
+  const guards = createGraphQLGuards<GatewayContext>({ ...options.limits, introspection }, { waitPolicy: options.waitPolicy });
   const server = new ApolloServer<GatewayContext>({
     schema,
     fieldResolver: createFieldResolver(model),
-    introspection: options.introspection ?? true,
+    introspection: guards.introspection,
+    validationRules: guards.validationRules,
+    parseOptions: guards.parseOptions,
+    csrfPrevention: guards.csrfPrevention,
+    // Automatic persisted queries: frontends may send a query's sha256 instead of its text.
+    persistedQueries: { ttl: 3600 },
     includeStacktraceInErrorResponses: includeStackTrace,
     formatError: (formatted, error) => formatError(formatted, error, includeStackTrace),
-    plugins: options.plugins ?? [],
+    plugins: [createScopePlugin<GatewayContext>(), ...guards.plugins, ...(options.plugins ?? [])],
   });
   return {
     server,
     schema,
-    context: (signal) =>
-      createContext({ upstream: options.upstream, waitPolicy: options.waitPolicy, waitClock: options.waitClock, signal }),
+    context: (signal, identity) =>
+      createContext({
+        upstream: options.upstream,
+        waitPolicy: options.waitPolicy,
+        waitClock: options.waitClock,
+        signal,
+        identity: identity === undefined ? (options.defaultIdentity ?? null) : identity,
+        idempotency: options.idempotency,
+      }),
   };
 }
 

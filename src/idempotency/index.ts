@@ -4,3 +4,4 @@ export * from './fingerprint';
 export * from './store';
 export * from './redis-store';
 export * from './run';
+export * from './service';

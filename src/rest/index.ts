@@ -13,6 +13,7 @@
  */
 import type { GatewayHandler, GatewayRequest, GatewayResponse } from '../http/types';
 import type { UpstreamCaller } from '../graphql/loaders';
+import type { IdempotencyService } from '../idempotency/service';
 import { DEFAULT_WAIT_POLICY, systemWaitClock, type WaitClock, type WaitPolicy } from '../tasks/wait';
 import { isGatewayError } from '../upstream/errors';
 import { HttpErrorCode, RestError, errorResponse, notFound } from './errors';
@@ -45,7 +46,21 @@ export interface RestHandlerOptions {
    * throws are ignored. @default none
    */
   onUnexpectedError?: (error: unknown, req: GatewayRequest) => void;
+  /**
+   * The upstream to use for one request (the gateway passes one that checks the caller's scopes
+   * per action and redacts key material). @default `upstream`
+   */
+  upstreamFor?: (req: GatewayRequest) => UpstreamCaller;
+  /** Caller id that scopes idempotency keys. @default 'anonymous' */
+  callerOf?: (req: GatewayRequest) => string;
+  /**
+   * Honours `Idempotency-Key` on POST/PUT/PATCH/DELETE: a repeat with the same key, method, path
+   * and body replays the first answer (with `Idempotent-Replayed: true`). @default none (header ignored)
+   */
+  idempotency?: IdempotencyService;
 }
+
+const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /** Every route of the facade, in documentation order. */
 export const REST_ROUTES: readonly Route[] = (() => {
@@ -83,12 +98,21 @@ export function createRestHandler(options: RestHandlerOptions): GatewayHandler {
       const ctx: RouteContext = {
         req,
         params: match.params,
-        upstream: options.upstream,
+        upstream: options.upstreamFor ? options.upstreamFor(req) : options.upstream,
         wait,
         retryAfterSeconds,
         body: () => (parsed ??= { value: parseJsonBody(req) }).value,
       };
-      const res = await match.route.handle(ctx);
+      const key = req.headers['idempotency-key'];
+      let res: GatewayResponse;
+      if (key !== undefined && options.idempotency && WRITE_METHODS.has(method)) {
+        // Fingerprint: what the request asks for, not how it was carried.
+        const input = { path: req.path, query: req.query, body: req.body ? req.body.toString('utf8') : '' };
+        const out = await options.idempotency.run(key, options.callerOf?.(req) ?? 'anonymous', `rest:${method}`, input, () => match.route.handle(ctx));
+        res = out.replayed ? { ...out.value, headers: { ...out.value.headers, 'idempotent-replayed': 'true', 'x-request-id': req.requestId } } : out.value;
+      } else {
+        res = await match.route.handle(ctx);
+      }
       return method === 'HEAD' ? { ...res, body: '' } : res;
     } catch (err) {
       if (!isGatewayError(err) && options.onUnexpectedError) {

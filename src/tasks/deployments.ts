@@ -62,10 +62,13 @@ export async function readDeploymentPage(
   const action = DETAIL_ACTION[kind];
   const res = await upstream.call(action, toParams(action, { deployRecordId: id, limit, offset }), { signal });
   if (kind === 'UPLOAD_UPDATE') {
+    // The detail lists the record followed by its rollbacks; a rollback turns the original's
+    // instances into "rolled back" (neither succeeded, failed nor running), so summing every
+    // entry would never finish after a rollback. The state is that of the latest entry.
     const groups = (res.DeployRecordDetail as Json[] | null) ?? [];
-    const sum = (key: string) => groups.reduce((acc, g) => acc + num(g[key]), 0);
-    const totals = { total: sum('TotalCount'), succeeded: sum('SuccessTotalCount'), failed: sum('FailedTotalCount'), running: sum('RunningTotalCount') };
-    return { totalCount: totals.total, progress: progressOf(totals), uploadUpdate: groups };
+    const g = groups.at(-1) ?? {};
+    const totals = { total: num(g.TotalCount), succeeded: num(g.SuccessTotalCount), failed: num(g.FailedTotalCount), running: num(g.RunningTotalCount) };
+    return { totalCount: groups.reduce((acc, x) => acc + num(x.TotalCount), 0), progress: progressOf(totals), uploadUpdate: groups };
   }
   const totals = {
     total: num(res.TotalCount),

@@ -5,6 +5,8 @@
  * business time instead of waiting, so asynchronous flows run instantly and deterministically.
  */
 import { startStandaloneServer } from '@apollo/server/standalone';
+import { ANONYMOUS } from '../../src/auth/identity';
+import type { GraphQLLimits } from '../../src/graphql/limits/config';
 import { createGraphQLServer, type GatewayGraphQL } from '../../src/graphql/server';
 import { UpstreamClient, specPolicyLookup, unlimited, type UpstreamClientOptions } from '../../src/upstream';
 import { DEFAULT_WAIT_POLICY, type WaitClock, type WaitPolicy } from '../../src/tasks/wait';
@@ -28,6 +30,8 @@ export interface TestGatewayOptions {
   sim?: SimulatorOptions;
   client?: Partial<UpstreamClientOptions>;
   wait?: Partial<WaitPolicy>;
+  /** GraphQL limits replacing the defaults. */
+  limits?: Partial<GraphQLLimits>;
   /** Pace upstream calls with the documented limits (default false: tests measure calls, not pacing). */
   rateLimited?: boolean;
 }
@@ -52,7 +56,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
       sim.advance(ms);
     },
   };
-  const graphql = createGraphQLServer({ upstream: client, waitPolicy: { ...DEFAULT_WAIT_POLICY, ...options.wait }, waitClock });
+  const graphql = createGraphQLServer({ upstream: client, defaultIdentity: ANONYMOUS, limits: options.limits, waitPolicy: { ...DEFAULT_WAIT_POLICY, ...options.wait }, waitClock });
   const { url } = await startStandaloneServer(graphql.server, {
     listen: { port: 0, host: '127.0.0.1' },
     context: async () => graphql.context(),

@@ -9,7 +9,6 @@
  *   documented protocol is to call again; the gateway does so with backoff within the wait cap.
  */
 import { GraphQLError } from 'graphql';
-import { GatewayError } from '../../upstream/errors';
 import { toUpstreamParams } from '../convert';
 import type { GatewayContext } from '../context';
 import type { Json } from '../loaders';
@@ -23,6 +22,7 @@ import {
   type DeploymentPage,
 } from '../../tasks/deployments';
 import { deploymentDone, deploymentState } from '../../tasks/states';
+import { startDeployment } from '../../tasks/start-deployment';
 import { pollUntil } from '../../tasks/wait';
 import { timeoutOf } from './certificates';
 
@@ -41,37 +41,19 @@ export function deploymentResolvers(model: GraphQLModel) {
       ? Promise.resolve(ref.snapshot)
       : ctx.memo(`deployment|${ref.kind}|${ref.id}`, () => readDeploymentPage(ctx.upstream, ref.kind, toParams, ref.id, 1, 0, ctx.signal));
 
-  /** Starts a deployment; repeats the call while the upstream reports the record still being created. */
+  /** Starts a deployment (the "still being created" and "already running" answers are handled in src/tasks). */
   const start = async (kind: DeploymentKind, args: Json, ctx: GatewayContext) => {
-    const action = START_ACTION[kind];
-    const params = toParams(action, args);
-    const deadline = ctx.wait.clock.now() + ctx.wait.policy.maxWaitSeconds * 1000;
-    let delay = ctx.wait.policy.initialDelayMs;
-    for (;;) {
-      const res = await ctx.upstream.call(action, params, { signal: ctx.signal });
-      const id = Number(res.DeployRecordId ?? 0);
-      if (id > 0) {
-        const record: RecordRef = { id: String(id), kind, updateSyncProgress: (res.UpdateSyncProgress as Json[] | null) ?? null };
-        if (Number(res.DeployStatus) === 0) {
-          return {
-            __typename: 'DeploymentAlreadyRunning',
-            record,
-            message: `a ${kind.toLowerCase().replace('_', '-')} deployment of this certificate is already running (record ${id})`,
-            requestId: res.RequestId,
-          };
-        }
-        return { __typename: 'DeploymentStarted', record, requestId: res.RequestId };
-      }
-      // DeployRecordId = 0: "still being created, call again" (documented for the update actions).
-      const remaining = deadline - ctx.wait.clock.now();
-      if (remaining <= 0) {
-        throw new GatewayError('CONFLICT', `${action}: the upstream is still creating the deployment record; call again with the same arguments`, {
-          details: { action, requestId: res.RequestId },
-        });
-      }
-      await ctx.wait.clock.sleep(Math.min(delay, remaining), ctx.signal);
-      delay = Math.min(delay * 2, ctx.wait.policy.maxDelayMs);
+    const started = await startDeployment(ctx.upstream, kind, toParams(START_ACTION[kind], args), ctx.wait, ctx.signal);
+    const record: RecordRef = { id: started.recordId, kind, updateSyncProgress: (started.response.UpdateSyncProgress as Json[] | null) ?? null };
+    if (!started.started) {
+      return {
+        __typename: 'DeploymentAlreadyRunning',
+        record,
+        message: `a ${kind.toLowerCase().replace('_', '-')} deployment of this certificate is already running (record ${started.recordId})`,
+        requestId: started.requestId,
+      };
     }
+    return { __typename: 'DeploymentStarted', record, requestId: started.requestId };
   };
 
   const requireRecordId = (args: Json): string => {

@@ -31,7 +31,18 @@ export function buildResolvers(model: GraphQLModel): IResolvers<unknown, Gateway
     for (const [type, fields] of Object.entries(d)) merged[type] = { ...(merged[type] ?? {}), ...fields };
   }
 
-  // Every enum value's internal value is its name; codes are translated by the field resolver.
+  // Every mutation runs through the idempotency service: with an `idempotencyKey`, a repeat gets
+  // the first outcome instead of a second upstream call.
+  for (const [field, resolve] of Object.entries(merged.Mutation)) {
+    merged.Mutation[field] = (root: unknown, args: Record<string, unknown>, ctx: GatewayContext, info: unknown) => {
+      const { idempotencyKey, ...rest } = args;
+      const key = typeof idempotencyKey === 'string' ? idempotencyKey : undefined;
+      return ctx.idempotency
+        .run(key, ctx.identity?.id ?? 'anonymous', `graphql:Mutation.${field}`, rest, async () => (resolve as Function)(root, rest, ctx, info))
+        .then((r) => r.value);
+    };
+  }
+
   const missing = OPERATIONS.filter((o) => !(o.field in (o.root === 'Query' ? merged.Query : merged.Mutation)));
   if (missing.length) throw new GraphQLError(`no resolver for ${missing.map((m) => m.field).join(', ')}`);
 

@@ -27,7 +27,7 @@ import {
   type DeploymentKind,
 } from '../../tasks/deployments';
 import { startDeployment, type StartedDeployment } from '../../tasks/start-deployment';
-import { deploymentDone, deploymentState, progressOf, type DeploymentProgress } from '../../tasks/states';
+import { deploymentDone, deploymentState } from '../../tasks/states';
 import { GatewayErrorCode, isGatewayError, isUpstreamError } from '../../upstream/errors';
 import { RestError, notFound } from '../errors';
 import { json, pathId, queryInteger } from '../http';
@@ -98,18 +98,6 @@ function capturing(upstream: UpstreamCaller): { caller: UpstreamCaller; last(): 
   };
 }
 
-const num = (v: unknown) => (typeof v === 'number' ? v : Number(v ?? 0) || 0);
-
-/**
- * Progress of an upload-update record: its detail lists the record followed by its rollbacks,
- * and a rollback turns the original's instances into "rolled back" (neither succeeded, failed nor
- * running). Summing every entry would never be done after a rollback, so the state is that of
- * the latest entry: the update itself, or its most recent rollback.
- */
-function latestUploadUpdateProgress(groups: readonly Json[]): DeploymentProgress {
-  const g = groups.at(-1) ?? {};
-  return progressOf({ total: num(g.TotalCount), succeeded: num(g.SuccessTotalCount), failed: num(g.FailedTotalCount), running: num(g.RunningTotalCount) });
-}
 
 /** Converts `{deployRecordId, limit, offset}` to the detail action's documented member types and validates them. */
 function detailParams(action: string, args: Json): Json {
@@ -213,7 +201,7 @@ export const deploymentRoutes: Route[] = [
       const cap = capturing(ctx.upstream);
       const page = await readDeploymentPage(cap.caller, kind, detailParams, id, limit, offset);
       const { RequestId, ...raw } = cap.last();
-      const p = kind === 'UPLOAD_UPDATE' ? latestUploadUpdateProgress(page.uploadUpdate ?? []) : page.progress;
+      const p = page.progress;
       const state = deploymentState(p);
       const done = deploymentDone(p);
       const body = {

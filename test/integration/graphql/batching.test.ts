@@ -9,7 +9,8 @@ let gw: TestGateway;
 let ids: string[];
 
 beforeAll(async () => {
-  gw = await startTestGateway({ sim: { freeCertLimit: 10_000 } });
+  // 101 aliases in one test: above the default alias limit (30), which is configurable.
+  gw = await startTestGateway({ sim: { freeCertLimit: 10_000 }, limits: { maxAliases: 200, maxCost: 1000 } });
   // Bring the account to well over 100 certificates (the demo data has 34).
   await Promise.all(
     Array.from({ length: 90 }, (_, i) => gw.client.call('ApplyCertificate', { DvAuthMethod: 'DNS', DomainName: `batch${i}.example.test` })),

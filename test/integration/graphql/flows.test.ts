@@ -198,6 +198,11 @@ describe('deployments', () => {
     const rb = await gw.query(`mutation($id: ID!) { rollbackUploadUpdateRecord(deployRecordId: $id) { id kind } }`, { id: rec.id });
     expect(rb.errors).toBeUndefined();
     expect(rb.data.rollbackUploadUpdateRecord).toEqual({ id: rec.id, kind: 'UPLOAD_UPDATE' });
+    // Regression: after a rollback the record's state is that of its latest entry (the
+    // rollback), not a sum that keeps the rolled-back instances pending forever.
+    const after = await gw.query('query($id: ID!) { deploymentRecord(id: $id, kind: UPLOAD_UPDATE) { awaitCompletion(timeoutSeconds: 15) { done state } } }', { id: rec.id });
+    expect(after.errors).toBeUndefined();
+    expect(after.data.deploymentRecord.awaitCompletion.done).toBe(true);
   });
 });
 

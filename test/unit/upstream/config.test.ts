@@ -22,6 +22,15 @@ describe('loadConfig', () => {
       simulatorPort: 4010,
       logLevel: 'info',
       redisUrl: undefined,
+      redisKeyPrefix: 'ssl-gateway:',
+      redisCommandTimeoutMs: 250,
+      auth: { mode: 'required', apiKeys: [] },
+      graphqlLimits: { maxDepth: 12, maxAliases: 30, maxDirectives: 20, maxTokens: 5000, maxCost: 200, introspection: true },
+      graphqlIntrospection: true,
+      graphqlPlayground: true,
+      corsAllowedOrigins: ['http://localhost:*', 'http://127.0.0.1:*'],
+      maxBodyBytes: 1_048_576,
+      idempotency: { ttlSeconds: 86_400, lockTtlMs: 60_000, waitTimeoutMs: 10_000, maxEntries: 10_000 },
       upstream: {
         credentials: undefined,
         region: undefined,
@@ -36,6 +45,9 @@ describe('loadConfig', () => {
         keepAliveTimeoutMs: 4000,
         rateLimitMaxWaitMs: 2000,
         rateLimitOverrides: {},
+        rateLimitRedisFallback: 'memory',
+        rateLimitFallbackPercent: 100,
+        rateLimitWindowGuardMs: 25,
       },
     });
     expect(DEFAULT_SSL_ENDPOINT).toBe('https://ssl.tencentcloudapi.com');
