@@ -16,6 +16,7 @@ import { createLambdaHandler, type LambdaHttpHandler } from '../../handlers/lib/
 import { createGateway, errorResult, type Gateway, type GatewayGuard, type GatewaySettings, type Surface, type UpstreamMode } from '../app';
 import { createDemoApiKey, type AuthConfig } from '../auth';
 import type { Config } from '../config';
+import type { Logger } from '../observability/log';
 import type { PlaygroundPageOptions } from '../playground';
 import type { Simulator, SimulatorOptions } from '../simulator/index';
 import { BodyTooLargeError, localLambdaContext, readRequestBody, toApiGatewayV2Event, writeLambdaResult } from './lambda-bridge';
@@ -38,6 +39,8 @@ export interface LocalServerOptions {
   playground?: PlaygroundPageOptions;
   /** Authentication settings replacing `config.auth`. */
   auth?: AuthConfig;
+  /** Where request log lines go. @default stdout */
+  logger?: Logger;
 }
 
 export interface LocalServer {
@@ -86,9 +89,10 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
         guard: options.guard,
         playground,
         auth,
+        logger: options.logger,
       });
     } else {
-      gateway = await createGateway(config, { settings: options.settings, guard: options.guard, playground, auth });
+      gateway = await createGateway(config, { settings: options.settings, guard: options.guard, playground, auth, logger: options.logger });
     }
   } catch (err) {
     await simulator?.close();
