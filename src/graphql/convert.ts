@@ -63,8 +63,15 @@ function convertScalar(f: FieldModel, value: unknown, model: GraphQLModel): unkn
   }
   switch (f.conversion) {
     case 'enum': {
+      // Enum types are shared between members; a value of the type that this member does not
+      // document is refused here rather than sent upstream as a name.
       const raw = f.fromEnum?.get(String(value));
-      return raw === undefined ? value : typed(m.type, raw);
+      if (raw === undefined) {
+        throw new GraphQLError(`${String(value)} is not accepted by argument "${f.name}"; accepted: ${[...(f.fromEnum?.keys() ?? [])].join(', ')}`, {
+          extensions: { code: 'BAD_USER_INPUT' },
+        });
+      }
+      return typed(m.type, raw);
     }
     case 'id':
     case 'int':

@@ -14,7 +14,11 @@ export interface Operation {
   field: string;
   /** Return type when not the documented `<Action>Response!`. */
   returns?: string;
-  /** Argument SDL when not the documented inputs. */
+  /**
+   * Argument SDL when not the documented inputs. Argument names must stay the documented members'
+   * field names where the resolver converts them with the action's model (retry/rollback: the
+   * upstream makes DeployRecordId optional, the gateway needs it to answer the record).
+   */
   args?: string;
 }
 
@@ -80,8 +84,8 @@ export const MUTATION_OPERATIONS: readonly Operation[] = [
   },
   { action: 'DeleteManager', field: 'deleteManager' },
   { action: 'DeployCertificateInstance', field: 'deployCertificate', returns: 'DeploymentOutcome!' },
-  { action: 'DeployCertificateRecordRetry', field: 'retryDeployRecord', returns: 'DeploymentRecord!' },
-  { action: 'DeployCertificateRecordRollback', field: 'rollbackDeployRecord', returns: 'DeploymentRecord!' },
+  { action: 'DeployCertificateRecordRetry', field: 'retryDeployRecord', args: 'deployRecordId: ID!, deployRecordDetailId: ID', returns: 'DeploymentRecord!' },
+  { action: 'DeployCertificateRecordRollback', field: 'rollbackDeployRecord', args: 'deployRecordId: ID!', returns: 'DeploymentRecord!' },
   { action: 'ModifyCertificateAlias', field: 'setCertificateAlias' },
   { action: 'ModifyCertificateProject', field: 'moveCertificatesToProject' },
   { action: 'ModifyCertificateResubmit', field: 'resubmitCertificate' },
@@ -91,14 +95,14 @@ export const MUTATION_OPERATIONS: readonly Operation[] = [
   { action: 'SubmitAuditManager', field: 'submitManagerAudit' },
   { action: 'SubmitCertificateInformation', field: 'submitCertificateInformation' },
   { action: 'UpdateCertificateInstance', field: 'updateCertificateInstances', returns: 'DeploymentOutcome!' },
-  { action: 'UpdateCertificateRecordRetry', field: 'retryUpdateRecord', returns: 'DeploymentRecord!' },
-  { action: 'UpdateCertificateRecordRollback', field: 'rollbackUpdateRecord', returns: 'DeploymentRecord!' },
+  { action: 'UpdateCertificateRecordRetry', field: 'retryUpdateRecord', args: 'deployRecordId: ID!, deployRecordDetailId: ID', returns: 'DeploymentRecord!' },
+  { action: 'UpdateCertificateRecordRollback', field: 'rollbackUpdateRecord', args: 'deployRecordId: ID!', returns: 'DeploymentRecord!' },
   { action: 'UploadCertificate', field: 'uploadCertificate' },
   { action: 'UploadConfirmLetter', field: 'uploadConfirmLetter' },
   { action: 'UploadRevokeLetter', field: 'uploadRevokeLetter' },
   { action: 'UploadUpdateCertificateInstance', field: 'uploadUpdateCertificateInstances', returns: 'DeploymentOutcome!' },
-  { action: 'UploadUpdateCertificateRecordRetry', field: 'retryUploadUpdateRecord', returns: 'DeploymentRecord!' },
-  { action: 'UploadUpdateCertificateRecordRollback', field: 'rollbackUploadUpdateRecord', returns: 'DeploymentRecord!' },
+  { action: 'UploadUpdateCertificateRecordRetry', field: 'retryUploadUpdateRecord', args: 'deployRecordId: ID!, deployRecordDetailId: ID', returns: 'DeploymentRecord!' },
+  { action: 'UploadUpdateCertificateRecordRollback', field: 'rollbackUploadUpdateRecord', args: 'deployRecordId: ID!', returns: 'DeploymentRecord!' },
   { action: 'VerifyManager', field: 'verifyManager' },
 ];
 

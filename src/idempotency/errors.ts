@@ -15,7 +15,7 @@
  * request cannot help (it will never be executed again under this key) and many HTTP clients retry
  * 5xx automatically.
  */
-import { GatewayError, GatewayErrorCode } from '../upstream/errors';
+import { GatewayError, UpstreamError, GatewayErrorCode } from '../upstream/errors';
 
 export const IdempotencyReason = {
   KEY_INVALID: 'IDEMPOTENCY_KEY_INVALID',
@@ -55,6 +55,8 @@ export interface StoredError {
   message: string;
   httpStatus: number;
   details?: Record<string, unknown>;
+  /** Set when the error was an upstream answer: enough to rebuild the same `UpstreamError`. */
+  upstream?: { action: string; upstreamCode: string; requestId?: string; upstreamHttpStatus?: number; attempts: number };
 }
 
 /**
@@ -68,4 +70,30 @@ export class ReplayedGatewayError extends GatewayError {
     super(stored.code, stored.message, { httpStatus: stored.httpStatus, details: stored.details });
     this.name = 'ReplayedGatewayError';
   }
+}
+
+/**
+ * The error to throw for a replayed stored error: an upstream error is rebuilt as the same
+ * `UpstreamError` (so REST and GraphQL render it exactly as the first time), anything else as a
+ * `ReplayedGatewayError`. Both carry `replayed: true` (see `isReplayedError`).
+ */
+export function replayedError(stored: StoredError): GatewayError {
+  if (stored.upstream) {
+    const err = new UpstreamError({
+      action: stored.upstream.action,
+      upstreamCode: stored.upstream.upstreamCode,
+      message: stored.message,
+      requestId: stored.upstream.requestId,
+      upstreamHttpStatus: stored.upstream.upstreamHttpStatus,
+      attempts: stored.upstream.attempts,
+    });
+    Object.defineProperty(err, 'replayed', { value: true, enumerable: false });
+    return err;
+  }
+  return new ReplayedGatewayError(stored);
+}
+
+/** True for an error answered from an idempotency record rather than by running the operation. */
+export function isReplayedError(err: unknown): boolean {
+  return err instanceof GatewayError && (err as GatewayError & { replayed?: boolean }).replayed === true;
 }

@@ -11,7 +11,7 @@
  *   - success: stored; the value must be JSON (it is stored as JSON and the first caller gets the
  *     same JSON round-trip a replay gets, so both answers are identical);
  *   - `definitive` error (the upstream answered with a business/validation error, e.g.
- *     `FailedOperation.*`, `InvalidParameter.*`): stored; replays throw a `ReplayedGatewayError`
+ *     `FailedOperation.*`, `InvalidParameter.*`): stored; replays throw the same error again (`replayedError`)
  *     with the same code, message, HTTP status and details;
  *   - `unknown` outcome (an `UpstreamError` with `outcomeUnknown`: timeout, connection lost after
  *     sending, 5xx, `InternalError`, malformed body; or any non-gateway exception, or a gateway
@@ -42,7 +42,7 @@ import { randomUUID } from 'node:crypto';
 import { GatewayError, GatewayErrorCode, isUpstreamError } from '../upstream/errors';
 import { defaultSleep, systemClock, type Clock, type Sleep } from '../upstream/ratelimit';
 import type { WarnLogger } from '../upstream/redis-ratelimit';
-import { IdempotencyError, IdempotencyReason, ReplayedGatewayError, type StoredError } from './errors';
+import { IdempotencyError, IdempotencyReason, replayedError, type StoredError } from './errors';
 import { IdempotencyCapacityError, scopedKey, type IdempotencyRecord, type IdempotencyStore } from './store';
 
 export type FailureClass = 'definitive' | 'unknown' | 'not-executed';
@@ -213,7 +213,7 @@ export async function executeIdempotent<T>(
 
 function replay<T>(text: string): IdempotentResult<T> {
   const outcome = JSON.parse(text) as Outcome;
-  if (outcome.kind === 'error') throw new ReplayedGatewayError(outcome.error);
+  if (outcome.kind === 'error') throw replayedError(outcome.error);
   return { value: outcome.value as T, replayed: true };
 }
 
@@ -242,6 +242,9 @@ function storedError(err: unknown): StoredError {
   if (err instanceof GatewayError) {
     const out: StoredError = { code: err.code, message: err.message, httpStatus: err.httpStatus };
     if (err.details !== undefined) out.details = { ...err.details };
+    if (isUpstreamError(err)) {
+      out.upstream = { action: err.action, upstreamCode: err.upstreamCode, requestId: err.requestId, upstreamHttpStatus: err.upstreamHttpStatus, attempts: err.attempts };
+    }
     return out;
   }
   // Never store arbitrary exception text (it could contain anything).

@@ -16,7 +16,9 @@
  * the facade adds only the statuses that belong to HTTP itself (404 route, 405, 413, 415). Any other
  * exception is masked as 500 INTERNAL_SERVER_ERROR with a generic message (no stack, no internals).
  */
+import { isAuthError } from '../auth/errors';
 import type { GatewayResponse } from '../http/types';
+import { isReplayedError } from '../idempotency/errors';
 import { GatewayError, GatewayErrorCode, isGatewayError, isUpstreamError } from '../upstream/errors';
 import type { FieldProblem } from './validate';
 import { summarizeProblems } from './validate';
@@ -102,6 +104,9 @@ export function errorResponse(err: unknown, requestId: string): GatewayResponse 
     body.error.details = { ...err.details };
   }
   if (err instanceof RestError) Object.assign(headers, err.headers);
+  // 401/403 carry their WWW-Authenticate challenge; a replayed idempotent answer says so.
+  if (isAuthError(err)) Object.assign(headers, err.headers);
+  if (isReplayedError(err)) headers['idempotent-replayed'] = 'true';
   if (err.httpStatus === 429) headers['retry-after'] = retryAfterSeconds(err);
   return { status: err.httpStatus, headers, body: JSON.stringify(body) };
 }

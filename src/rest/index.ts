@@ -106,8 +106,16 @@ export function createRestHandler(options: RestHandlerOptions): GatewayHandler {
       const key = req.headers['idempotency-key'];
       let res: GatewayResponse;
       if (key !== undefined && options.idempotency && WRITE_METHODS.has(method)) {
-        // Fingerprint: what the request asks for, not how it was carried.
-        const input = { path: req.path, query: req.query, body: req.body ? req.body.toString('utf8') : '' };
+        // Fingerprint: what the request asks for, not how it was carried (JSON bodies are compared
+        // as values, so key order and spacing do not matter).
+        const text = req.body ? req.body.toString('utf8') : '';
+        let body: unknown = text;
+        try {
+          body = text === '' ? null : JSON.parse(text);
+        } catch {
+          // not JSON: the route will refuse it; fingerprint the text
+        }
+        const input = { path: req.path, query: req.query, body };
         const out = await options.idempotency.run(key, options.callerOf?.(req) ?? 'anonymous', `rest:${method}`, input, () => match.route.handle(ctx));
         res = out.replayed ? { ...out.value, headers: { ...out.value.headers, 'idempotent-replayed': 'true', 'x-request-id': req.requestId } } : out.value;
       } else {
