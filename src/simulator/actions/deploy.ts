@@ -62,7 +62,12 @@ function requireRecord(state: SimState, id: unknown, kind: DeployKind): DeployRe
   const n = typeof id === 'string' ? (/^\d+$/.test(id.trim()) ? Number(id.trim()) : NaN) : Number(id);
   if (!Number.isInteger(n)) fail('FailedOperation.InvalidParam', 'DeployRecordId must be a numeric record id.');
   const record = state.deployRecords.get(n);
-  if (!record || record.kind !== kind) fail('FailedOperation.CertificateDeployNotExist', `The deploy record \`${id}\` does not exist.`);
+  if (!record || record.kind !== kind) {
+    // The upload-update actions do not document CertificateDeployNotExist; they answer
+    // InvalidParam for an unknown record, which the others use too for malformed ids.
+    const code = kind === 'uploadUpdate' ? 'FailedOperation.InvalidParam' : 'FailedOperation.CertificateDeployNotExist';
+    fail(code, `The deploy record \`${id}\` does not exist.`);
+  }
   return record;
 }
 
