@@ -3,11 +3,15 @@
  * baseline measured in the same run). Results are also written to bench/results/*.json.
  */
 import { runBatchingBench } from './batching';
+import { runBundleBench } from './bundle';
+import { runLoadBench } from './load';
 import { runSigningBench } from './signing';
 
 const BENCHES: Record<string, () => Promise<unknown>> = {
   signing: () => runSigningBench(),
   batching: () => runBatchingBench(),
+  load: () => runLoadBench(),
+  bundle: () => runBundleBench(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

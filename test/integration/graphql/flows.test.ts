@@ -217,6 +217,12 @@ describe('issuance', () => {
     expect(issuance).toMatchObject({ status: 'PENDING_REVIEW', done: false });
     expect(issuance.verification[0].domain).toBe('issue.example.test');
 
+    // Regression: a pending certificate has no validity yet (the upstream answers ""): the list
+    // still resolves, with null date-times.
+    const list = await gw.query('query($id: ID!) { certificate(id: $id) { certBeginTime certEndTime } certificates(limit: 1000) { certificates { certBeginTime } } }', { id: issuance.certificateId });
+    expect(list.errors).toBeUndefined();
+    expect(list.data.certificate).toEqual({ certBeginTime: null, certEndTime: null });
+
     const short = await gw.query('query($id: ID!) { certificateIssuance(id: $id) { awaitCompletion(timeoutSeconds: 1) { done status } } }', { id: issuance.certificateId });
     expect(short.data.certificateIssuance.awaitCompletion.done).toBe(false);
 
