@@ -35,7 +35,8 @@ export const DateTimeScalar = new GraphQLScalarType({
   name: 'DateTime',
   serialize(value) {
     if (typeof value !== 'string') throw new GraphQLError(`DateTime cannot represent ${typeof value}`);
-    return upstreamToIso(value);
+    // Empty upstream times are turned into null by the field resolver before they get here.
+    return upstreamToIso(value) ?? value;
   },
   parseValue(value) {
     if (typeof value !== 'string') throw new GraphQLError('DateTime must be a string');
@@ -118,7 +119,13 @@ export function createFieldResolver(model: GraphQLModel): GraphQLFieldResolver<u
       return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).call(source, _args, _ctx, info) : v;
     }
     const raw = record[f.member];
-    if (f.conversion !== 'enum' || raw === null || raw === undefined) return raw;
+    if (raw === null || raw === undefined) return raw;
+    if (f.conversion === 'datetime') {
+      // "" and "0000-00-00 00:00:00" mean "no time yet": null (a scalar may not serialize to null).
+      const empty = (v: unknown) => v === '' || (typeof v === 'string' && v.startsWith('0000-00-00'));
+      return Array.isArray(raw) ? raw.map((v) => (empty(v) ? null : v)) : empty(raw) ? null : raw;
+    }
+    if (f.conversion !== 'enum') return raw;
     const toName = (v: unknown) => f.toEnum!.get(String(v)) ?? null;
     return Array.isArray(raw) ? raw.map(toName) : toName(raw);
   };

@@ -170,7 +170,10 @@ export function buildModel(api: ApiSpec = defaultSpec, en: English = english as 
     // the validity of a pending certificate, even where the document does not say "may be null":
     // output date-times are nullable, with null standing for that empty value.
     const outputDateTime = side === 'output' && scalar.conversion === 'datetime';
-    if (!e) return [{ name, member: m.name, spec: m, type: wrap(scalar.type, m, nonNull && !outputDateTime), conversion: scalar.conversion, description, deprecated }];
+    if (!e) {
+      const type = outputDateTime ? (m.array ? '[DateTime]' : 'DateTime') : wrap(scalar.type, m, nonNull);
+      return [{ name, member: m.name, spec: m, type, conversion: scalar.conversion, description, deprecated }];
+    }
     if (side === 'input') {
       return [{ name, member: m.name, spec: m, type: wrap(e.type, m, nonNull), conversion: 'enum', enumType: e.type, toEnum: e.toEnum, fromEnum: e.fromEnum, description, deprecated }];
     }
