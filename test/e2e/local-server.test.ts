@@ -2,6 +2,10 @@
  * `npm start`'s server over real HTTP: the Lambda handlers behind node:http, the embedded
  * simulator when there are no credentials, the playground, and clean shutdown of `src/dev/main.ts`
  * on SIGINT/SIGTERM.
+ *
+ * Client authentication is on, as always: in development with nothing configured the server makes
+ * a random demo API key (`server.demoApiKey`, printed by `npm start`), which the requests here send
+ * in `x-api-key` like any client; elsewhere the key comes from the `auth` option.
  */
 import { spawn } from 'node:child_process';
 import { request } from 'node:http';
@@ -9,6 +13,7 @@ import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalServer, type LocalServer } from '../../src/dev/server';
 import { loadConfig } from '../../src/config';
+import { API_KEY_PREFIX, createDemoApiKey } from '../../src/auth';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const GRAPHQL = JSON.stringify({ query: '{ certificates(limit: 3) { totalCount certificates { certificateId domain } } }' });
@@ -32,26 +37,77 @@ function send(url: string, method: string, headers: Record<string, string> = {},
   });
 }
 
+/** The playground page's attribute escaping. */
+const escapeAttr = (s: string): string =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+
 describe('local server (simulator mode)', () => {
   let server: LocalServer;
+  /** The client's credential header: the server's demo key. */
+  let auth: Record<string, string>;
 
   beforeAll(async () => {
     server = await startLocalServer({ config: loadConfig({ NODE_ENV: 'development' }), port: 0 });
+    if (server.demoApiKey === undefined) throw new Error('startLocalServer made no demo API key in development with no keys configured');
+    auth = { 'x-api-key': server.demoApiKey };
   });
   afterAll(async () => {
     await server?.close();
   });
 
+  it('makes a random demo API key with every scope when nothing is configured', async () => {
+    expect(server.demoApiKey).toMatch(new RegExp(`^${API_KEY_PREFIX}[A-Za-z0-9_-]{43}$`));
+    // As an Authorization bearer token too.
+    const res = await send(`${server.url}/v1/certificates?limit=1`, 'GET', { authorization: `Bearer ${server.demoApiKey}` });
+    expect(res.status, res.text).toBe(200);
+    // Another start, another key.
+    const other = await startLocalServer({ config: loadConfig({ NODE_ENV: 'development' }), port: 0 });
+    try {
+      expect(other.demoApiKey).toMatch(new RegExp(`^${API_KEY_PREFIX}`));
+      expect(other.demoApiKey).not.toBe(server.demoApiKey);
+      const foreign = await send(`${server.url}/v1/certificates?limit=1`, 'GET', { 'x-api-key': other.demoApiKey! });
+      expect(foreign.status).toBe(401);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('refuses GraphQL and REST calls without a key: 401 with WWW-Authenticate', async () => {
+    const gql = await send(`${server.url}/graphql`, 'POST', { 'content-type': 'application/json' }, GRAPHQL);
+    expect(gql.status, gql.text).toBe(401);
+    expect(gql.headers['www-authenticate']).toBe('Bearer realm="ssl-gateway"');
+    expect(gql.headers['content-type']).toMatch(/^application\/json/);
+    const gqlBody = JSON.parse(gql.text);
+    expect(gqlBody.data).toBeUndefined();
+    expect(gqlBody.errors[0].extensions.code).toBe('UNAUTHENTICATED');
+
+    const q = encodeURIComponent('{ certificates(limit: 1) { totalCount } }');
+    const get = await send(`${server.url}/graphql?query=${q}`, 'GET', { 'apollo-require-preflight': 'true' });
+    expect(get.status, get.text).toBe(401);
+    expect(get.headers['www-authenticate']).toBe('Bearer realm="ssl-gateway"');
+
+    const rest = await send(`${server.url}/v1/certificates?limit=2`, 'GET');
+    expect(rest.status, rest.text).toBe(401);
+    expect(rest.headers['www-authenticate']).toBe('Bearer realm="ssl-gateway"');
+    expect(JSON.parse(rest.text).error.code).toBe('UNAUTHENTICATED');
+
+    const wrong = await send(`${server.url}/v1/certificates?limit=2`, 'GET', { 'x-api-key': `${API_KEY_PREFIX}not-the-key` });
+    expect(wrong.status).toBe(401);
+    expect(wrong.headers['www-authenticate']).toContain('error="invalid_token"');
+    expect(wrong.text).not.toContain('not-the-key');
+  });
+
   it('starts the embedded simulator on a loopback port when no SecretId is set', async () => {
     expect(server.mode).toBe('simulator');
     expect(server.simulator?.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    // No key needed for the health check.
     const res = await send(`${server.url}/healthz`, 'GET');
     expect(res.status).toBe(200);
     expect(JSON.parse(res.text)).toEqual({ status: 'ok', upstream: { mode: 'simulator' } });
   });
 
   it('POST /graphql answers from the seeded demo data', async () => {
-    const res = await send(`${server.url}/graphql`, 'POST', { 'content-type': 'application/json' }, GRAPHQL);
+    const res = await send(`${server.url}/graphql`, 'POST', { 'content-type': 'application/json', ...auth }, GRAPHQL);
     expect(res.status, res.text).toBe(200);
     const body = JSON.parse(res.text);
     expect(body.data.certificates.certificates).toHaveLength(3);
@@ -60,16 +116,16 @@ describe('local server (simulator mode)', () => {
 
   it('GET /graphql runs a query with a CSRF-safe header and refuses one without', async () => {
     const q = encodeURIComponent('{ certificates(limit: 1) { totalCount } }');
-    const ok = await send(`${server.url}/graphql?query=${q}`, 'GET', { 'apollo-require-preflight': 'true' });
+    const ok = await send(`${server.url}/graphql?query=${q}`, 'GET', { 'apollo-require-preflight': 'true', ...auth });
     expect(ok.status, ok.text).toBe(200);
     expect(JSON.parse(ok.text).data.certificates.totalCount).toBeGreaterThan(0);
-    const refused = await send(`${server.url}/graphql?query=${q}`, 'GET');
+    const refused = await send(`${server.url}/graphql?query=${q}`, 'GET', auth);
     expect(refused.status).toBe(400);
     expect(refused.text).toContain('Cross-Site Request Forgery');
   });
 
   it('serves the REST facade under /v1', async () => {
-    const res = await send(`${server.url}/v1/certificates?limit=2`, 'GET');
+    const res = await send(`${server.url}/v1/certificates?limit=2`, 'GET', auth);
     expect(res.status, res.text).toBe(200);
     expect(JSON.parse(res.text).Certificates).toHaveLength(2);
   });
@@ -82,21 +138,28 @@ describe('local server (simulator mode)', () => {
 
   it('refuses bodies above the Lambda payload limit with 413', async () => {
     const big = Buffer.alloc(6 * 1024 * 1024 + 1, 0x20);
-    const res = await send(`${server.url}/graphql`, 'POST', { 'content-type': 'application/json' }, big);
+    const res = await send(`${server.url}/graphql`, 'POST', { 'content-type': 'application/json', ...auth }, big);
     expect(res.status).toBe(413);
   });
 
   it('serves the playground to a browser, and GraphQL to curl (Accept: */*)', async () => {
+    // The page needs no key: it is how a person gets to the key (pre-filled in the headers editor).
     const page = await send(`${server.url}/graphql`, 'GET', { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' });
     expect(page.status).toBe(200);
     expect(page.headers['content-type']).toMatch(/^text\/html/);
     expect(page.headers['content-security-policy']).toContain("connect-src 'self'");
     expect(page.text).toContain('<script src="graphql/assets/graphiql.min.js">');
-    const curl = await send(`${server.url}/graphql`, 'GET', { accept: '*/*' });
+    expect(page.text).toContain(`data-default-headers="${escapeAttr(JSON.stringify({ 'x-api-key': server.demoApiKey }, null, 2))}"`);
+    const curl = await send(`${server.url}/graphql`, 'GET', { accept: '*/*', ...auth });
     expect(curl.headers['content-type']).not.toMatch(/^text\/html/);
+    // curl without a key: refused, not the page.
+    const anonymousCurl = await send(`${server.url}/graphql`, 'GET', { accept: '*/*' });
+    expect(anonymousCurl.status).toBe(401);
+    expect(anonymousCurl.headers['content-type']).not.toMatch(/^text\/html/);
   });
 
   it('serves the vendored assets with validators', async () => {
+    // No key needed for the playground's files.
     const first = await send(`${server.url}/graphql/assets/react.production.min.js`, 'GET');
     expect(first.status).toBe(200);
     expect(first.headers['content-type']).toBe('text/javascript; charset=utf-8');
@@ -116,10 +179,17 @@ describe('local server (simulator mode)', () => {
 
 describe('local server options', () => {
   it('turns the playground off (GRAPHQL_PLAYGROUND=false)', async () => {
-    const server = await startLocalServer({ config: loadConfig({ NODE_ENV: 'test' }), port: 0, settings: { playground: false } });
+    const client = createDemoApiKey({ id: 'options-test' });
+    const server = await startLocalServer({ config: loadConfig({ NODE_ENV: 'test' }), port: 0, settings: { playground: false }, auth: { mode: 'required', apiKeys: [client.entry] } });
     try {
-      const page = await send(`${server.url}/graphql`, 'GET', { accept: 'text/html' });
+      // Not in development: no demo key; the configured one is used.
+      expect(server.demoApiKey).toBeUndefined();
+      const page = await send(`${server.url}/graphql`, 'GET', { accept: 'text/html', 'x-api-key': client.key });
       expect(page.headers['content-type']).not.toMatch(/^text\/html/);
+      expect(page.status).not.toBe(401);
+      const anonymous = await send(`${server.url}/graphql`, 'GET', { accept: 'text/html' });
+      expect(anonymous.status).toBe(401);
+      expect(anonymous.headers['www-authenticate']).toBe('Bearer realm="ssl-gateway"');
       const asset = await send(`${server.url}/graphql/assets/graphiql.min.js`, 'GET');
       expect(asset.status).toBe(404);
     } finally {
@@ -153,11 +223,30 @@ describe('npm start (src/dev/main.ts)', () => {
     const url = /listening on (http:\/\/\S+)/.exec(stdout)![1];
     expect(stdout).toContain('embedded SSL API simulator');
     expect(stdout).toContain(`curl -s ${url}/graphql`);
+    // The demo key: printed once at start, with a curl line that sends it.
+    await expect.poll(() => /demo API key \(all scopes, this run only\): (\S+)/.exec(stdout)?.[1], { timeout: 5_000, interval: 50 }).toBeDefined();
+    const key = /demo API key \(all scopes, this run only\): (\S+)/.exec(stdout)![1];
+    expect(key).toMatch(new RegExp(`^${API_KEY_PREFIX}[A-Za-z0-9_-]{43}$`));
+    expect(stdout).toContain(`curl -s ${url}/graphql -H 'content-type: application/json' -H 'x-api-key: ${key}'`);
+    expect(stdout).toContain('the playground has it pre-filled');
+    const banner = stdout;
     const health = await send(`${url}/healthz`, 'GET');
     expect(JSON.parse(health.text).upstream.mode).toBe('simulator');
+    // The printed curl command works; without its key it is refused.
+    const curlBody = /-d '(\{.*\})'/.exec(stdout)![1];
+    const ok = await send(`${url}/graphql`, 'POST', { 'content-type': 'application/json', 'x-api-key': key }, curlBody);
+    expect(ok.status, ok.text).toBe(200);
+    expect(JSON.parse(ok.text).data.certificates.certificates).toHaveLength(3);
+    const refused = await send(`${url}/graphql`, 'POST', { 'content-type': 'application/json' }, curlBody);
+    expect(refused.status).toBe(401);
+    expect(refused.headers['www-authenticate']).toBe('Bearer realm="ssl-gateway"');
 
     child.kill(signal);
     expect(await exited, stderr).toBe(0);
     await expect(send(`${url}/healthz`, 'GET')).rejects.toThrow(/ECONNREFUSED/);
+    // Request logs name the key's id, never the key.
+    expect(stdout.slice(banner.length)).toContain('"caller":"local-demo"');
+    expect(stdout.slice(banner.length)).not.toContain(key);
+    expect(stderr).not.toContain(key);
   }, 40_000);
 });

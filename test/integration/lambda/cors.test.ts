@@ -1,11 +1,15 @@
 /**
  * CORS from the allowlist: preflights answered by the Lambda handlers, `Access-Control-Allow-Origin`
  * echoed only for allowed origins, `Vary: Origin` on every answer, for every event shape.
+ *
+ * The gateway requires client authentication (configured from `GATEWAY_API_KEYS`): actual
+ * requests carry the client's key in `x-api-key`; preflights carry none, as browsers send them.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLambdaHandler, type LambdaHttpHandler } from '../../../handlers/lib/lambda';
 import { isOriginAllowed } from '../../../handlers/lib/cors';
 import { createGateway, DEV_CORS_ORIGINS, gatewaySettings, type Gateway } from '../../../src/app';
+import { createDemoApiKey, formatApiKeys } from '../../../src/auth';
 import { loadConfig } from '../../../src/config';
 import { createSimulator, DEMO_CREDENTIAL, type Simulator } from '../../../src/simulator/index';
 import { EVENT_KINDS, httpEvent, lambdaContext, normalizeResult, type EventKind, type HttpRequestSpec } from '../../helpers/lambda-events';
@@ -13,6 +17,8 @@ import { EVENT_KINDS, httpEvent, lambdaContext, normalizeResult, type EventKind,
 const ALLOWED = 'https://app.example.com';
 const DEV = 'http://localhost:5173';
 const OTHER = 'https://evil.example.net';
+/** The browser app's API key; the gateway knows only its hash. */
+const CLIENT = createDemoApiKey({ id: 'cors-test' });
 
 let sim: Simulator;
 let gateway: Gateway;
@@ -21,7 +27,7 @@ let rest: LambdaHttpHandler;
 
 beforeAll(async () => {
   sim = await createSimulator({ port: 0 });
-  gateway = await createGateway(loadConfig({ NODE_ENV: 'test' }), {
+  gateway = await createGateway(loadConfig({ NODE_ENV: 'test', GATEWAY_API_KEYS: formatApiKeys([CLIENT.entry]) }), {
     upstream: { endpoint: sim.url, credentials: { ...DEMO_CREDENTIAL } },
     settings: { corsAllowedOrigins: [ALLOWED, 'http://localhost:*'] },
   });
@@ -109,7 +115,7 @@ describe.each(EVENT_KINDS)('CORS, %s events', (kind) => {
     const res = await call(graphql, kind, {
       method: 'POST',
       path: '/graphql',
-      headers: { origin: ALLOWED, 'content-type': 'application/json' },
+      headers: { origin: ALLOWED, 'content-type': 'application/json', 'x-api-key': CLIENT.key },
       body: JSON.stringify({ query: '{ certificates(limit: 1) { totalCount } }' }),
     });
     expect(res.status, res.text).toBe(200);
@@ -121,11 +127,34 @@ describe.each(EVENT_KINDS)('CORS, %s events', (kind) => {
 
   it('still answers other origins and same-origin calls, without Access-Control-Allow-Origin', async () => {
     for (const headers of [{ origin: OTHER }, {}] as Record<string, string>[]) {
-      const res = await call(rest, kind, { method: 'GET', path: '/v1/certificates?limit=1', headers });
+      const res = await call(rest, kind, { method: 'GET', path: '/v1/certificates?limit=1', headers: { ...headers, 'x-api-key': CLIENT.key } });
       expect(res.status).toBe(200);
       expect(res.headers['access-control-allow-origin']).toBeUndefined();
       expect(res.headers.vary).toContain('Origin');
     }
+  });
+
+  it('answers a request without a key with 401 and WWW-Authenticate, readable by an allowed origin', async () => {
+    for (const [handler, spec] of [
+      [graphql, { method: 'POST', path: '/graphql', headers: { origin: ALLOWED, 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ certificates(limit: 1) { totalCount } }' }) }],
+      [rest, { method: 'GET', path: '/v1/certificates?limit=1', headers: { origin: ALLOWED } }],
+    ] as const) {
+      const res = await call(handler, kind, spec);
+      expect(res.status, res.text).toBe(401);
+      expect(res.headers['www-authenticate']).toBe('Bearer realm="ssl-gateway"');
+      const body = JSON.parse(res.text);
+      expect(handler === graphql ? body.errors[0].extensions.code : body.error.code).toBe('UNAUTHENTICATED');
+      // The page can read the refusal (and tell its user to sign in) instead of a CORS error.
+      expect(res.headers['access-control-allow-origin']).toBe(ALLOWED);
+      expect(res.headers.vary).toContain('Origin');
+    }
+  });
+
+  it('answers preflights without a key (browsers never send credentials on them)', async () => {
+    const res = await call(rest, kind, preflight('/v1/certificates', ALLOWED, 'GET'));
+    expect(res.status).toBe(204);
+    expect(res.headers['www-authenticate']).toBeUndefined();
+    expect(res.headers['access-control-allow-headers']).toBe('content-type, x-api-key');
   });
 
   it('leaves a plain OPTIONS (not a preflight) to the surface', async () => {

@@ -3,6 +3,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { detectEventShape, toGatewayRequest, toLambdaResult } from '../../../handlers/lib/events';
+import { createAuthenticator, createDemoApiKey } from '../../../src/auth';
 import { albEvent, apiGatewayV1Event, apiGatewayV2Event, EVENT_KINDS, httpEvent } from '../../helpers/lambda-events';
 
 describe('event adapters', () => {
@@ -24,6 +25,33 @@ describe('event adapters', () => {
     expect(req.headers['content-type']).toBe('application/octet-stream');
     expect(req.requestId).toBeTruthy();
     expect(req.sourceIp).toBe('203.0.113.7');
+  });
+
+  it.each(EVENT_KINDS)('%s: client credentials reach the authenticator whatever the header case', async (kind) => {
+    const client = createDemoApiKey({ id: 'events-test' });
+    const auth = createAuthenticator({ apiKeys: [client.entry] });
+    for (const headers of [{ 'X-Api-Key': client.key }, { Authorization: `Bearer ${client.key}` }] as Record<string, string>[]) {
+      const req = toGatewayRequest(httpEvent(kind, { method: 'GET', path: '/v1/certificates', headers }) as never);
+      const identity = await auth.requireIdentity(req.headers);
+      expect(identity.id).toBe('events-test');
+      expect([...identity.scopes].sort()).toEqual(['admin', 'keys', 'read', 'write']);
+    }
+    const none = toGatewayRequest(httpEvent(kind, { method: 'GET', path: '/v1/certificates' }) as never);
+    await expect(auth.requireIdentity(none.headers)).rejects.toMatchObject({ code: 'UNAUTHENTICATED', headers: { 'www-authenticate': 'Bearer realm="ssl-gateway"' } });
+  });
+
+  it('API Gateway v1 and ALB: a repeated x-api-key is folded and refused, never half-accepted', async () => {
+    const client = createDemoApiKey();
+    const auth = createAuthenticator({ apiKeys: [client.entry] });
+    const v1 = apiGatewayV1Event({ method: 'GET', path: '/v1/certificates' });
+    v1.multiValueHeaders['X-Api-Key'] = [client.key, 'sslgw_other'];
+    const alb = albEvent({ method: 'GET', path: '/v1/certificates' }, true);
+    alb.multiValueHeaders!['x-api-key'] = ['sslgw_other', client.key];
+    for (const event of [v1, alb]) {
+      const req = toGatewayRequest(event);
+      expect(req.headers['x-api-key']).toContain(', ');
+      await expect(auth.requireIdentity(req.headers)).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+    }
   });
 
   it('API Gateway v2: cookies go back into the cookie header', () => {

@@ -2,6 +2,9 @@
  * The deployable artifact, end to end: esbuild builds the zips, `osls package` turns
  * serverless.yml into a CloudFormation template offline, and the handlers EXTRACTED FROM THE ZIPS
  * answer real API Gateway v1/v2 and ALB events against the simulator.
+ *
+ * The bundles are configured as deployed: from the environment, with a client API key in
+ * `GATEWAY_API_KEYS` (its hash only) that the requests present in `x-api-key`, as a client would.
  */
 import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -11,6 +14,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildLambda, ROOT, type BuildResult } from '../../../scripts/build-lambda';
+import { createDemoApiKey, formatApiKeys } from '../../../src/auth';
 import { createSimulator, DEMO_CREDENTIAL, type Simulator } from '../../../src/simulator/index';
 import { EVENT_KINDS, httpEvent, lambdaContext, normalizeResult, type EventKind, type HttpRequestSpec } from '../../helpers/lambda-events';
 import { extractZip, unzip } from './unzip';
@@ -18,7 +22,10 @@ import { extractZip, unzip } from './unzip';
 type Handler = (event: unknown, context: unknown) => Promise<unknown>;
 
 const CERTS_QUERY = '{ certificates(limit: 3) { totalCount certificates { certificateId domain } } }';
-const ENV_KEYS = ['TENCENTCLOUD_SSL_ENDPOINT', 'TENCENTCLOUD_SECRET_ID', 'TENCENTCLOUD_SECRET_KEY'] as const;
+const ENV_KEYS = ['TENCENTCLOUD_SSL_ENDPOINT', 'TENCENTCLOUD_SECRET_ID', 'TENCENTCLOUD_SECRET_KEY', 'GATEWAY_AUTH', 'GATEWAY_API_KEYS', 'RATE_LIMIT_OVERRIDES'] as const;
+/** The client's API key (every scope); the functions know only its SHA-256. */
+const CLIENT = createDemoApiKey({ id: 'package-test' });
+const AUTH = { 'x-api-key': CLIENT.key };
 
 let work: string;
 let build: BuildResult;
@@ -43,13 +50,18 @@ beforeAll(async () => {
   process.env.TENCENTCLOUD_SSL_ENDPOINT = sim.url;
   process.env.TENCENTCLOUD_SECRET_ID = DEMO_CREDENTIAL.secretId;
   process.env.TENCENTCLOUD_SECRET_KEY = DEMO_CREDENTIAL.secretKey;
+  process.env.GATEWAY_AUTH = 'required';
+  process.env.GATEWAY_API_KEYS = formatApiKeys([CLIENT.entry]);
+  // Two functions, each with its own in-process limiter and no Redis, share the account's
+  // documented 10/s for DescribeCertificates: each takes half, as such a deployment must.
+  process.env.RATE_LIMIT_OVERRIDES = 'DescribeCertificates=5';
 
   t = performance.now();
   graphql = (await nativeImport(pathToFileURL(join(work, 'task', 'graphql', 'handlers', 'graphql.mjs')).href)).handler as Handler;
   rest = (await nativeImport(pathToFileURL(join(work, 'task', 'rest', 'handlers', 'rest.mjs')).href)).handler as Handler;
   timings.importMs = Math.round(performance.now() - t);
   t = performance.now();
-  await invoke(graphql, 'apigw-v2', { method: 'GET', path: '/graphql', headers: { accept: 'application/json' } });
+  await invoke(graphql, 'apigw-v2', { method: 'GET', path: '/graphql', headers: { accept: 'application/json', ...AUTH } });
   await invoke(rest, 'apigw-v2', { method: 'GET', path: '/healthz' });
   timings.firstInvocationsMs = Math.round(performance.now() - t);
 });
@@ -80,7 +92,7 @@ async function invoke(handler: Handler, kind: EventKind, spec: HttpRequestSpec) 
 const gql = (query: string, base64 = false): HttpRequestSpec => ({
   method: 'POST',
   path: '/graphql',
-  headers: { 'content-type': 'application/json', accept: 'application/json' },
+  headers: { 'content-type': 'application/json', accept: 'application/json', ...AUTH },
   body: JSON.stringify({ query }),
   base64,
 });
@@ -138,6 +150,9 @@ describe('artifact', () => {
       const env = fn.Properties.Environment.Variables;
       expect(env.TENCENTCLOUD_SECRET_KEY).toBe('{{resolve:secretsmanager:ssl-gateway/prod/tencentcloud:SecretString:secretKey}}');
       expect(env).toMatchObject({ NODE_ENV: 'production', GATEWAY_ENV: 'production', GRAPHQL_PLAYGROUND: 'false' });
+      // Client authentication on, with the key hashes from Secrets Manager (never in the template).
+      expect(env.GATEWAY_AUTH).toBe('required');
+      expect(env.GATEWAY_API_KEYS).toBe('{{resolve:secretsmanager:ssl-gateway/prod/api-keys:SecretString}}');
     }
     const logGroups = Object.values(resources).filter((r) => r.Type === 'AWS::Logs::LogGroup');
     expect(logGroups.map((g) => g.Properties.RetentionInDays)).toEqual([14, 14]);
@@ -171,20 +186,20 @@ describe.each(EVENT_KINDS)('bundled handlers, %s events', (kind) => {
     const res = await invoke(graphql, kind, {
       method: 'GET',
       path: `/graphql?query=${encodeURIComponent('{ certificates(limit: 2, searchKey: "example") { certificates { domain } } }')}`,
-      headers: { accept: 'application/json', 'apollo-require-preflight': 'true' },
+      headers: { accept: 'application/json', 'apollo-require-preflight': 'true', ...AUTH },
     });
     expect(res.status, res.text).toBe(200);
     expect(JSON.parse(res.text).data.certificates.certificates).toHaveLength(2);
   });
 
   it('GraphQL: malformed JSON is a 400 with a GraphQL error body', async () => {
-    const res = await invoke(graphql, kind, { method: 'POST', path: '/graphql', headers: { 'content-type': 'application/json' }, body: '{"query": ' });
+    const res = await invoke(graphql, kind, { method: 'POST', path: '/graphql', headers: { 'content-type': 'application/json', ...AUTH }, body: '{"query": ' });
     expect(res.status).toBe(400);
     expect(JSON.parse(res.text).errors[0].extensions.code).toBe('BAD_REQUEST');
   });
 
   it('REST: GET /v1/certificates lists certificates', async () => {
-    const res = await invoke(rest, kind, { method: 'GET', path: '/v1/certificates?limit=2', headers: { accept: 'application/json' } });
+    const res = await invoke(rest, kind, { method: 'GET', path: '/v1/certificates?limit=2', headers: { accept: 'application/json', ...AUTH } });
     expect(res.status, res.text).toBe(200);
     const body = JSON.parse(res.text);
     expect(body.Certificates).toHaveLength(2);
@@ -195,7 +210,7 @@ describe.each(EVENT_KINDS)('bundled handlers, %s events', (kind) => {
     const res = await invoke(rest, kind, {
       method: 'POST',
       path: '/v1/actions/DescribeCertificates',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...AUTH },
       body: JSON.stringify({ Limit: 1 }),
       base64: true,
     });
@@ -209,10 +224,71 @@ describe.each(EVENT_KINDS)('bundled handlers, %s events', (kind) => {
       [rest, '/nope'],
       [graphql, '/graphql/elsewhere/x'],
     ] as const) {
-      const res = await invoke(handler, kind, { method: 'GET', path, headers: { accept: 'application/json' } });
+      const res = await invoke(handler, kind, { method: 'GET', path, headers: { accept: 'application/json', ...AUTH } });
       expect(res.status, path).toBe(404);
       expect(JSON.parse(res.text).error.code).toBe('NOT_FOUND');
     }
+  });
+
+  it('refuses GraphQL and REST calls without a key: 401 with WWW-Authenticate, in each surface\'s error shape', async () => {
+    const unauthenticated = [
+      [graphql, { method: 'POST', path: '/graphql', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify({ query: CERTS_QUERY }) }],
+      [graphql, { method: 'GET', path: `/graphql?query=${encodeURIComponent('{ __typename }')}`, headers: { accept: 'application/json', 'apollo-require-preflight': 'true' } }],
+      [rest, { method: 'GET', path: '/v1/certificates?limit=2', headers: { accept: 'application/json' } }],
+      [rest, { method: 'POST', path: '/v1/actions/DescribeCertificates', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ Limit: 1 }), base64: true }],
+    ] as const;
+    for (const [handler, spec] of unauthenticated) {
+      const res = await invoke(handler, kind, spec);
+      expect(res.status, `${spec.method} ${spec.path}: ${res.text}`).toBe(401);
+      expect(res.headers['www-authenticate']).toBe('Bearer realm="ssl-gateway"');
+      expect(res.headers['cache-control']).toBe('no-store');
+      const body = JSON.parse(res.text);
+      if (handler === graphql) {
+        expect(body.data).toBeUndefined();
+        expect(body.errors).toHaveLength(1);
+        expect(body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
+      } else {
+        expect(body.error.code).toBe('UNAUTHENTICATED');
+        expect(body.error.requestId).toEqual(expect.any(String));
+      }
+      expect(res.text).not.toContain(CLIENT.key);
+    }
+  });
+
+  it('refuses an unknown key (401, invalid_token) and accepts the key as a bearer token', async () => {
+    const stranger = createDemoApiKey().key;
+    for (const headers of [{ 'x-api-key': stranger }, { authorization: `Bearer ${stranger}` }] as Record<string, string>[]) {
+      const res = await invoke(rest, kind, { method: 'GET', path: '/v1/certificates?limit=1', headers });
+      expect(res.status, res.text).toBe(401);
+      expect(res.headers['www-authenticate']).toMatch(/^Bearer realm="ssl-gateway", error="invalid_token"/);
+      expect(JSON.parse(res.text).error.code).toBe('UNAUTHENTICATED');
+      expect(res.text).not.toContain(stranger);
+    }
+    const gq = await invoke(graphql, kind, { ...gql('{ certificates(limit: 1) { totalCount } }'), headers: { 'content-type': 'application/json', 'x-api-key': stranger } });
+    expect(gq.status, gq.text).toBe(401);
+    expect(gq.headers['www-authenticate']).toContain('error="invalid_token"');
+    expect(JSON.parse(gq.text).errors[0].extensions.code).toBe('UNAUTHENTICATED');
+
+    // The configured key as a bearer token (no upstream call: the simulator's per-second budget
+    // is shared by both functions and the other tests).
+    const bearer = await invoke(graphql, kind, { ...gql('{ __typename }'), headers: { 'content-type': 'application/json', authorization: `Bearer ${CLIENT.key}` } });
+    expect(bearer.status, bearer.text).toBe(200);
+    expect(JSON.parse(bearer.text)).toEqual({ data: { __typename: 'Query' } });
+  });
+
+  it('needs no key for /healthz, the playground page and its files', async () => {
+    const health = await invoke(rest, kind, { method: 'GET', path: '/healthz' });
+    expect(health.status).toBe(200);
+    expect(health.headers['www-authenticate']).toBeUndefined();
+    const page = await invoke(graphql, kind, { method: 'GET', path: '/graphql', headers: { accept: 'text/html' } });
+    expect(page.status).toBe(200);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    // A deployed page has no key pre-filled: the key exists only as a hash in the configuration.
+    expect(page.text).toContain('data-default-headers=""');
+    expect(page.text).not.toContain(CLIENT.key);
+    const asset = await invoke(graphql, kind, { method: 'GET', path: '/graphql/assets/react.production.min.js' });
+    expect(asset.status).toBe(200);
+    expect(asset.headers['www-authenticate']).toBeUndefined();
   });
 
   it('GET /healthz reports the upstream mode', async () => {
