@@ -4,7 +4,10 @@ export default defineConfig({
   resolve: {
     // graphql 16 ships CJS (main) and ESM (module); Node resolves the CJS build for every package
     // (no "exports" map) while Vite would pick the ESM one for our own imports. One realm only.
-    alias: [{ find: /^graphql$/, replacement: 'graphql/index.js' }],
+    alias: [
+      { find: /^graphql$/, replacement: 'graphql/index.js' },
+      { find: /^graphql\/(.+?)(\.js)?$/, replacement: 'graphql/$1.js' },
+    ],
   },
   test: {
     include: ['test/**/*.test.ts'],

@@ -5,13 +5,14 @@
 import { ApolloServer, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { makeExecutableSchema } from '@graphql-tools/schema';
-import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { typeDefs } from '../../schema/generated/typeDefs';
 import { applyScopeGuards, createScopePlugin } from '../auth/graphql';
 import type { Identity } from '../auth/identity';
 import type { IdempotencyService } from '../idempotency/service';
 import { isGatewayError, isUpstreamError } from '../upstream/errors';
 import { createGraphQLGuards, type GraphQLLimits } from './limits/config';
+import { createSpecArgumentsPlugin } from './limits/spec-args';
 import { createContext, type GatewayContext } from './context';
 import { createFieldResolver } from './convert';
 import type { UpstreamCaller } from './loaders';
@@ -81,7 +82,14 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, in
     }
     return { message: original.message, locations: formatted.locations, path: formatted.path, extensions };
   }
-  const code = formatted.extensions?.code;
+  // Apollo's own request errors (e.g. persisted-query problems) come without a code but with a
+  // 4xx HTTP status: client errors, not internals, so they keep their message.
+  const httpStatus = (original as { extensions?: { http?: { status?: number } } } | undefined)?.extensions?.http?.status;
+  const clientRequestError = original instanceof GraphQLError && !original.originalError && httpStatus !== undefined && httpStatus < 500;
+  const code = formatted.extensions?.code ?? (clientRequestError ? 'BAD_REQUEST' : undefined);
+  if (clientRequestError && (!formatted.extensions?.code || formatted.extensions.code === 'INTERNAL_SERVER_ERROR')) {
+    return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { code: 'BAD_REQUEST' } };
+  }
   if (code && code !== 'INTERNAL_SERVER_ERROR') {
     if (includeStackTrace) return formatted;
     const { stacktrace: _drop, ...rest } = (formatted.extensions ?? {}) as Record<string, unknown>;
@@ -119,7 +127,7 @@ export function createGraphQLServer(options: GraphQLServerOptions): GatewayGraph
     persistedQueries: { ttl: 3600 },
     includeStacktraceInErrorResponses: includeStackTrace,
     formatError: (formatted, error) => formatError(formatted, error, includeStackTrace),
-    plugins: [createScopePlugin<GatewayContext>(), ...guards.plugins, ...(options.plugins ?? [])],
+    plugins: [createScopePlugin<GatewayContext>(), createSpecArgumentsPlugin<GatewayContext>(model), ...guards.plugins, ...(options.plugins ?? [])],
   });
   return {
     server,

@@ -32,6 +32,7 @@ import {
   maxAliasesRule,
   maxDepthRule,
   maxDirectivesRule,
+  noSubscriptionsRule,
 } from './rules';
 
 export interface GraphQLLimits {
@@ -103,7 +104,7 @@ export function createGraphQLGuards<TContext extends BaseContext>(
 ): GraphQLGuards<TContext> {
   const l = { ...DEFAULT_GRAPHQL_LIMITS, ...limits };
   return {
-    validationRules: [maxDepthRule(l.maxDepth), maxAliasesRule(l.maxAliases), maxDirectivesRule(l.maxDirectives), ...introspectionRules(l.introspection)],
+    validationRules: [noSubscriptionsRule, maxDepthRule(l.maxDepth), maxAliasesRule(l.maxAliases), maxDirectivesRule(l.maxDirectives), ...introspectionRules(l.introspection)],
     parseOptions: { maxTokens: l.maxTokens },
     plugins: [
       createCostLimitPlugin<TContext>({

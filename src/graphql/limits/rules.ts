@@ -212,3 +212,20 @@ export const noIntrospectionRule: ValidationRule = (context) => ({
 export function introspectionRules(enabled: boolean): ValidationRule[] {
   return enabled ? [] : [noIntrospectionRule];
 }
+
+/**
+ * Refuses subscription operations: the schema has no Subscription type and the gateway serves
+ * plain HTTP, so a subscription is a client error (400) rather than an execution failure.
+ */
+export const noSubscriptionsRule: ValidationRule = (context) => ({
+  OperationDefinition(node) {
+    if (node.operation === 'subscription') {
+      context.reportError(
+        new GraphQLError('Subscriptions are not supported by this gateway: poll with a query or use awaitCompletion.', {
+          nodes: node,
+          extensions: { code: 'BAD_REQUEST' },
+        }),
+      );
+    }
+  },
+});

@@ -11,7 +11,7 @@ import {
   executeIdempotent,
   IdempotencyError,
   IdempotencyReason,
-  ReplayedGatewayError,
+  isReplayedError,
   requestFingerprint,
   type IdempotencyOptions,
   type IdempotencyStore,
@@ -164,12 +164,15 @@ export function idempotencyContract(env: ContractEnv): void {
     expect(first).toEqual({ ok: false, error: original });
     const second = await settle(executeIdempotent(b, o, fn));
     expect(second.ok).toBe(false);
-    const replayed = (second as { error: unknown }).error as ReplayedGatewayError;
-    expect(replayed).toBeInstanceOf(ReplayedGatewayError);
-    expect(replayed).toBeInstanceOf(GatewayError);
-    expect(replayed.replayed).toBe(true);
+    // The replay is the same upstream error again (so every surface renders it identically),
+    // marked as a replay.
+    const replayed = (second as { error: unknown }).error as UpstreamError;
+    expect(replayed).toBeInstanceOf(UpstreamError);
+    expect(isReplayedError(replayed)).toBe(true);
+    expect(isReplayedError(original)).toBe(false);
     expect(replayed.httpStatus).toBe(original.httpStatus);
     expect(replayed.toJSON()).toEqual(original.toJSON());
+    expect(replayed).toMatchObject({ action: original.action, upstreamCode: 'FailedOperation.CertificateExists', requestId: 'req-definitive', outcomeUnknown: false });
     expect(replayed.details).toMatchObject({ upstreamCode: 'FailedOperation.CertificateExists', requestId: 'req-definitive' });
     expect(fn).toHaveBeenCalledTimes(1);
   });
