@@ -10,6 +10,7 @@ import { typeDefs } from '../../schema/generated/typeDefs';
 import { applyScopeGuards, createScopePlugin } from '../auth/graphql';
 import type { Identity } from '../auth/identity';
 import type { IdempotencyService } from '../idempotency/service';
+import { scrub } from '../observability/log';
 import { isGatewayError, isUpstreamError } from '../upstream/errors';
 import { createGraphQLGuards, type GraphQLLimits } from './limits/config';
 import { createSpecArgumentsPlugin } from './limits/spec-args';
@@ -65,7 +66,18 @@ export function buildGuardedSchema(model: GraphQLModel = defaultModel()): GraphQ
  * `extensions.upstream`; GraphQL's own errors (syntax, validation, bad input) pass through; any
  * other error is masked, since its message could carry internals.
  */
+/**
+ * graphql-js quotes the offending value in variable coercion errors ("Variable "$key" got invalid
+ * value { pem: "-----BEGIN PRIVATE KEY-----…" }; …"): the value is the client's own input, but it
+ * may be key material and must not travel back in an error (or into a log). The rest of the
+ * message (which variable, which type was expected) stays.
+ */
+export function withoutEchoedValues(message: string): string {
+  return scrub(message.replace(/(got invalid value) [\s\S]*?(; |$)/, '$1 (not shown)$2'));
+}
+
 export function formatError(formatted: GraphQLFormattedError, error: unknown, includeStackTrace = false): GraphQLFormattedError {
+  formatted = { ...formatted, message: withoutEchoedValues(formatted.message) };
   const original = unwrapResolverError(error);
   if (isGatewayError(original)) {
     const extensions: Record<string, unknown> = { code: original.code, httpStatus: original.httpStatus };
@@ -80,7 +92,7 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, in
     } else if (original.details) {
       extensions.details = original.details;
     }
-    return { message: original.message, locations: formatted.locations, path: formatted.path, extensions };
+    return { message: scrub(original.message), locations: formatted.locations, path: formatted.path, extensions };
   }
   // Apollo's own request errors (e.g. persisted-query problems) come without a code but with a
   // 4xx HTTP status: client errors, not internals, so they keep their message.
