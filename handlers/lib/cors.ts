@@ -13,6 +13,10 @@
  *   A plain `OPTIONS` (no preflight) goes to the surface, which answers its `Allow`.
  * - Cross-origin requests from other origins are still processed (CORS is not authentication);
  *   the browser withholds the answer from the page.
+ * - An answer that declares itself same-origin only (`Cross-Origin-Resource-Policy: same-origin`:
+ *   the playground page and its assets) never gets CORS headers, whatever the allowlist: the page
+ *   carries the local demo API key, and an allowed origin (in development any `http://localhost:*`
+ *   page) must not be able to fetch it and read the key.
  */
 import type { GatewayResult, Surface } from '../../src/app';
 import type { GatewayRequest } from '../../src/http/types';
@@ -22,8 +26,12 @@ export const CORS_METHODS: Readonly<Record<Surface, string>> = {
   rest: 'GET, POST, PUT, DELETE, OPTIONS',
 };
 
-/** Response headers a browser page may read besides the CORS-safelisted ones (REST async answers). */
-export const CORS_EXPOSED_HEADERS = 'Location, Retry-After, X-Request-Id';
+/**
+ * Response headers a browser page may read besides the CORS-safelisted ones: the REST async
+ * answers' Location and Retry-After, X-Request-Id, and WWW-Authenticate (why a 401/403 happened:
+ * missing or invalid token, insufficient scope).
+ */
+export const CORS_EXPOSED_HEADERS = 'Location, Retry-After, X-Request-Id, WWW-Authenticate';
 
 /** How long a browser may cache a preflight answer, in seconds. */
 export const CORS_MAX_AGE_SECONDS = 600;
@@ -97,12 +105,21 @@ export function handlePreflight(req: GatewayRequest, surface: Surface, allowed: 
   return { status: 204, headers, body: '' };
 }
 
-/** Adds `Vary: Origin` to every answer, and the allow/expose headers for an allowed origin. */
+/** Whether an answer is for its own origin only (see the rules above). */
+export function isSameOriginOnly(res: GatewayResult): boolean {
+  const key = Object.keys(res.headers).find((k) => k.toLowerCase() === 'cross-origin-resource-policy');
+  return key !== undefined && res.headers[key].trim().toLowerCase() === 'same-origin';
+}
+
+/**
+ * Adds `Vary: Origin` to every answer, and the allow/expose headers for an allowed origin unless
+ * the answer is same-origin only.
+ */
 export function withCorsHeaders(res: GatewayResult, req: GatewayRequest, allowed: readonly string[]): GatewayResult {
   const headers = { ...res.headers };
   appendVary(headers, 'Origin');
   const origin = req.headers.origin;
-  if (req.method.toUpperCase() !== 'OPTIONS' && isOriginAllowed(origin, allowed)) {
+  if (req.method.toUpperCase() !== 'OPTIONS' && !isSameOriginOnly(res) && isOriginAllowed(origin, allowed)) {
     headers['access-control-allow-origin'] = origin!;
     headers['access-control-expose-headers'] = CORS_EXPOSED_HEADERS;
   }

@@ -45,9 +45,17 @@ export function detectEventShape(event: unknown): EventShape {
 type HeaderBag = Record<string, string | undefined>;
 type MultiHeaderBag = Record<string, string[] | undefined>;
 
+/**
+ * A record for names chosen by the client (headers, query parameters): no prototype, so a name
+ * such as `constructor`, `toString` or `__proto__` is an ordinary key, neither shadowed by an
+ * inherited member (`out[name] === undefined` would be false and the value dropped) nor turned
+ * into a prototype assignment.
+ */
+const clientRecord = <T>(): Record<string, T> => Object.create(null) as Record<string, T>;
+
 /** Lower-cased names; multi-value headers joined the way HTTP folds repeated headers. */
 function normalizeHeaders(single: HeaderBag | undefined | null, multi: MultiHeaderBag | undefined | null): Record<string, string | undefined> {
-  const out: Record<string, string | undefined> = {};
+  const out = clientRecord<string | undefined>();
   if (multi) {
     for (const [name, values] of Object.entries(multi)) {
       if (!values || values.length === 0) continue;
@@ -64,19 +72,45 @@ function normalizeHeaders(single: HeaderBag | undefined | null, multi: MultiHead
   return out;
 }
 
-/** First value of each parameter (the gateway's query type is single-valued). */
-function firstValues(single: HeaderBag | undefined | null, multi: MultiHeaderBag | undefined | null, decode: (s: string) => string): Record<string, string | undefined> {
-  const out: Record<string, string | undefined> = {};
+/** The query of a `GatewayRequest`: values by name, and the names that were repeated. */
+type QueryParts = Pick<GatewayRequest, 'query' | 'queryRepeats'>;
+
+/**
+ * Collects query parameters in order. A repeated name keeps ALL its values, joined with commas
+ * (as API Gateway v2 does in `queryStringParameters`), and is listed in `queryRepeats`: the
+ * surfaces refuse repeats (`?limit=1&limit=5000` is ambiguous: proxies, WAFs and frameworks
+ * disagree on which one wins), and a consumer that forgets to check still cannot read one value
+ * of several as if it were the only one.
+ */
+function collectQuery(pairs: Iterable<readonly [string, string]>): QueryParts {
+  const values = new Map<string, string[]>();
+  for (const [name, value] of pairs) {
+    const list = values.get(name);
+    if (list) list.push(value);
+    else values.set(name, [value]);
+  }
+  const query = clientRecord<string | undefined>();
+  const repeats: string[] = [];
+  for (const [name, list] of values) {
+    query[name] = list.join(',');
+    if (list.length > 1) repeats.push(name);
+  }
+  return repeats.length > 0 ? { query, queryRepeats: repeats } : { query };
+}
+
+/**
+ * Payload 1.0 / ALB query fields as pairs. The multi-value field has every value when present;
+ * otherwise the single-value field has one value per name (API Gateway v1: the last; ALB without
+ * multi-value headers: the last as well), so repeats cannot be seen there.
+ */
+function queryPairs(single: HeaderBag | undefined | null, multi: MultiHeaderBag | undefined | null, decode: (s: string) => string): [string, string][] {
+  const pairs: [string, string][] = [];
   if (multi) {
-    for (const [name, values] of Object.entries(multi)) if (values && values.length > 0) out[decode(name)] = decode(values[0]);
+    for (const [name, values] of Object.entries(multi)) for (const value of values ?? []) pairs.push([decode(name), decode(value)]);
+    return pairs;
   }
-  if (single) {
-    for (const [name, value] of Object.entries(single)) {
-      const key = decode(name);
-      if (value !== undefined && out[key] === undefined) out[key] = decode(value);
-    }
-  }
-  return out;
+  for (const [name, value] of Object.entries(single ?? {})) if (value !== undefined) pairs.push([decode(name), decode(value)]);
+  return pairs;
 }
 
 /** ALB forwards query strings exactly as sent (still percent-encoded); API Gateway decodes them. */
@@ -100,12 +134,12 @@ export function toGatewayRequest(event: LambdaHttpEvent, shape: EventShape = det
       const headers = normalizeHeaders(e.headers, undefined);
       // Payload 2.0 moves cookies out of the headers.
       if (e.cookies && e.cookies.length > 0) headers.cookie = e.cookies.join('; ');
-      const query: Record<string, string | undefined> = {};
-      for (const [name, value] of new URLSearchParams(e.rawQueryString ?? '')) if (query[name] === undefined) query[name] = value;
       return {
         method: e.requestContext.http.method.toUpperCase(),
         path: e.rawPath || e.requestContext.http.path || '/',
-        query,
+        // rawQueryString, not queryStringParameters: the latter merges `a=1&a=2` into `a=1,2`
+        // and so hides the repeat.
+        ...collectQuery(new URLSearchParams(e.rawQueryString ?? '')),
         headers,
         body: decodeBody(e.body, e.isBase64Encoded),
         requestId: e.requestContext.requestId || randomUUID(),
@@ -117,7 +151,7 @@ export function toGatewayRequest(event: LambdaHttpEvent, shape: EventShape = det
       return {
         method: e.httpMethod.toUpperCase(),
         path: e.path || '/',
-        query: firstValues(e.queryStringParameters, e.multiValueQueryStringParameters, (s) => s),
+        ...collectQuery(queryPairs(e.queryStringParameters, e.multiValueQueryStringParameters, (s) => s)),
         headers: normalizeHeaders(e.headers, e.multiValueHeaders),
         body: decodeBody(e.body, e.isBase64Encoded),
         requestId: e.requestContext?.requestId || randomUUID(),
@@ -130,7 +164,7 @@ export function toGatewayRequest(event: LambdaHttpEvent, shape: EventShape = det
       return {
         method: e.httpMethod.toUpperCase(),
         path: e.path || '/',
-        query: firstValues(e.queryStringParameters, e.multiValueQueryStringParameters, decodeQueryComponent),
+        ...collectQuery(queryPairs(e.queryStringParameters, e.multiValueQueryStringParameters, decodeQueryComponent)),
         headers,
         body: decodeBody(e.body, e.isBase64Encoded),
         // ALB has no request id of its own; its trace id is unique per request.

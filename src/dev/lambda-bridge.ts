@@ -13,34 +13,54 @@ export const MAX_EVENT_BODY_BYTES = 6 * 1024 * 1024;
 
 export class BodyTooLargeError extends Error {}
 
+/** The client went away (or its request timed out) before the body was complete. */
+export class BodyAbortedError extends Error {}
+
+/**
+ * Reads a request body of at most `maxBytes`. A larger one (by Content-Length, or by what arrives
+ * when the body is chunked) rejects with `BodyTooLargeError` at once; the rest of the body is then
+ * read and discarded, not buffered, and the socket is left open so that the client, which may
+ * still be sending, receives the 413 instead of a connection reset (the caller answers with
+ * `Connection: close`, which ends the connection once the answer is out).
+ */
 export function readRequestBody(req: IncomingMessage, maxBytes = MAX_EVENT_BODY_BYTES): Promise<Buffer> {
   return new Promise((resolve, reject) => {
+    const tooLarge = () => new BodyTooLargeError(`The request body is larger than ${maxBytes} bytes (the Lambda payload limit)`);
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > maxBytes) {
-      reject(new BodyTooLargeError(`request body larger than ${maxBytes} bytes`));
       req.resume();
+      reject(tooLarge());
       return;
     }
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer): void => {
       size += chunk.length;
       if (size > maxBytes) {
-        reject(new BodyTooLargeError(`request body larger than ${maxBytes} bytes`));
-        req.destroy();
+        chunks.length = 0;
+        // Removing the listener does not pause the stream: what follows is read and dropped.
+        req.off('data', onData);
+        req.resume();
+        reject(tooLarge());
         return;
       }
       chunks.push(chunk);
-    });
+    };
+    req.on('data', onData);
     req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
+    // No 'end' and no 'error' when the socket is destroyed mid-body (client gone, request timeout).
+    req.on('close', () => {
+      if (!req.complete) reject(new BodyAbortedError('The request body was not received completely'));
+    });
   });
 }
 
 /** The event API Gateway (HTTP API, `$default` stage) would send for this request. */
 export function toApiGatewayV2Event(req: IncomingMessage, body: Buffer, requestId: string = randomUUID()): APIGatewayProxyEventV2 {
   const url = new URL(req.url ?? '/', 'http://localhost');
-  const headers: Record<string, string> = {};
+  // No prototype: a header named `constructor` or `__proto__` is an ordinary entry.
+  const headers: Record<string, string> = Object.create(null) as Record<string, string>;
   let cookies: string[] | undefined;
   for (let i = 0; i < req.rawHeaders.length; i += 2) {
     const name = req.rawHeaders[i].toLowerCase();

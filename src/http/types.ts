@@ -8,6 +8,11 @@ export interface GatewayRequest {
   /** Path without the query string, e.g. `/v1/actions/DescribeCertificates`. */
   path: string;
   query: Record<string, string | undefined>;
+  /**
+   * Query names that occurred more than once; `query` then holds all their values joined with
+   * commas (as API Gateway v2's `queryStringParameters`). The surfaces refuse repeats.
+   */
+  queryRepeats?: readonly string[];
   /** Header names lower-cased. */
   headers: Record<string, string | undefined>;
   /** Raw body bytes (already base64-decoded by the adapter), or undefined. */

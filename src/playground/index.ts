@@ -15,6 +15,14 @@ export { DEFAULT_PLAYGROUND_QUERY, PLAYGROUND_CSP, renderPlaygroundPage, type Pl
 /** A response whose body may be base64 (binary or compressed). */
 export type PlaygroundResponse = GatewayResponse & { isBase64Encoded?: boolean };
 
+/**
+ * Sent with the page and every asset: they are for the page's own origin only. Browsers then
+ * refuse to hand them to other sites (no `<script src>` or `<img>` from elsewhere), and the Lambda
+ * handlers add no CORS headers to them (handlers/lib/cors.ts), so no other origin can fetch the
+ * page and read the API key pre-filled in it, even one on the CORS allowlist.
+ */
+const SAME_ORIGIN_ONLY = { 'cross-origin-resource-policy': 'same-origin' } as const;
+
 export interface PlaygroundOptions extends PlaygroundPageOptions {
   /** Extra folders searched for the vendored files before node_modules. */
   assetDirs?: readonly string[];
@@ -61,6 +69,7 @@ export function createPlayground(options: PlaygroundOptions = {}): Playground {
           'x-content-type-options': 'nosniff',
           'referrer-policy': 'no-referrer',
           'cache-control': 'no-cache',
+          ...SAME_ORIGIN_ONLY,
         },
         body: html,
       };
@@ -73,7 +82,7 @@ function serveAsset(assets: PlaygroundAssets, name: string, req: GatewayRequest)
   if (!asset) {
     return {
       status: 404,
-      headers: { 'content-type': 'application/json; charset=utf-8' },
+      headers: { 'content-type': 'application/json; charset=utf-8', ...SAME_ORIGIN_ONLY },
       body: JSON.stringify({ error: { code: 'NOT_FOUND', message: `No playground asset named ${name}` } }),
     };
   }
@@ -84,6 +93,7 @@ function serveAsset(assets: PlaygroundAssets, name: string, req: GatewayRequest)
     'cache-control': 'public, max-age=86400',
     'x-content-type-options': 'nosniff',
     vary: 'Accept-Encoding',
+    ...SAME_ORIGIN_ONLY,
   };
   if (req.headers['if-none-match'] === asset.etag) return { status: 304, headers, body: '' };
   if (/\bgzip\b/i.test(req.headers['accept-encoding'] ?? '')) {

@@ -2,6 +2,7 @@
  * Request and response plumbing of the REST facade on the transport-neutral shapes of
  * `src/http/types.ts`: body size limits, content types, JSON parsing, path ids, query values.
  */
+import { isUtf8 } from 'node:buffer';
 import type { GatewayRequest, GatewayResponse } from '../http/types';
 import { HttpErrorCode, RestError, badRequest, baseHeaders } from './errors';
 
@@ -29,9 +30,27 @@ export function checkBodySize(req: GatewayRequest, maxBytes: number): void {
 
 const JSON_MEDIA = /^application\/(?:[\w.+-]+\+)?json$/;
 
+/**
+ * Strict UTF-8: `Buffer#toString('utf8')` would turn invalid bytes into U+FFFD and the mangled
+ * text would be validated and sent upstream as if the client had meant it.
+ */
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }); // ignoreBOM: keep it (one BOM is allowed, not two)
+
+/** The body as text; 400 when it is not valid UTF-8 (a leading BOM is kept). */
+export function bodyText(req: GatewayRequest): string {
+  if (req.body === undefined || req.body.length === 0) return '';
+  try {
+    return UTF8.decode(req.body);
+  } catch {
+    throw badRequest('The request body is not valid UTF-8', { reason: 'malformedUtf8' });
+  }
+}
+
 /** True when the body is empty (absent or zero bytes, or only whitespace). */
 export function isEmptyBody(req: GatewayRequest): boolean {
-  return req.body === undefined || req.body.length === 0 || req.body.toString('utf8').trim() === '';
+  if (req.body === undefined || req.body.length === 0) return true;
+  // Not UTF-8 is not empty: the parser then says why it cannot read it.
+  return isUtf8(req.body) && bodyText(req).trim() === '';
 }
 
 /**
@@ -50,7 +69,7 @@ export function parseJsonBody(req: GatewayRequest): unknown {
       details: { contentType: media || null, supported: ['application/json'] },
     });
   }
-  let text = req.body!.toString('utf8');
+  let text = bodyText(req);
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   try {
     return JSON.parse(text);
@@ -93,6 +112,20 @@ export function pathId(raw: string, kind: IdKind, name: string): string {
 }
 
 // ---- query values ---------------------------------------------------------------------------------
+
+/**
+ * Refuses a repeated query parameter (`?limit=1&limit=5000`, `?status=1&status=3`): which one
+ * wins differs between proxies, WAFs and frameworks, and taking one would silently drop the
+ * others. Lists are one parameter with comma-separated items (`status=1,3`). The Lambda adapter
+ * reports repeats in `queryRepeats` (see handlers/lib/events.ts).
+ */
+export function rejectRepeatedQuery(req: GatewayRequest): void {
+  const repeated = req.queryRepeats ?? [];
+  if (repeated.length === 0) return;
+  throw badRequest(`Query parameter ${repeated[0]} is repeated; send it once (lists are comma-separated, e.g. status=1,3)`, {
+    fields: repeated.map((name) => ({ path: name, reason: 'type', message: 'repeated query parameter; send it once' })),
+  });
+}
 
 export function queryBoolean(req: GatewayRequest, name: string): boolean | undefined {
   const v = req.query[name];

@@ -6,7 +6,8 @@
  * One request, in order (see README.md for the route table):
  *   1. route lookup (404 unknown path, 405 + Allow for a known path with another method;
  *      OPTIONS answers 204 + Allow, HEAD is GET without a body)
- *   2. body size (413: declared content-length, then actual length)
+ *   2. body size (413: declared content-length, then actual length); a repeated query
+ *      parameter (400)
  *   3. the route: path ids checked (400), body parsed lazily (415 wrong content type, 400 bad
  *      JSON), parameters validated against the spec (400 with field paths), then upstream calls
  *   4. any error → the one JSON error body (`errors.ts`), status from the shared error table
@@ -17,7 +18,7 @@ import type { IdempotencyService } from '../idempotency/service';
 import { DEFAULT_WAIT_POLICY, systemWaitClock, type WaitClock, type WaitPolicy } from '../tasks/wait';
 import { isGatewayError } from '../upstream/errors';
 import { HttpErrorCode, RestError, errorResponse, notFound } from './errors';
-import { DEFAULT_MAX_BODY_BYTES, checkBodySize, parseJsonBody } from './http';
+import { DEFAULT_MAX_BODY_BYTES, checkBodySize, parseJsonBody, rejectRepeatedQuery } from './http';
 import { Router, type Route, type RouteContext } from './router';
 import { actionRoutes } from './routes/actions';
 import { certificateRoutes } from './routes/certificates';
@@ -94,6 +95,7 @@ export function createRestHandler(options: RestHandlerOptions): GatewayHandler {
         });
       }
       checkBodySize(req, maxBodyBytes);
+      rejectRepeatedQuery(req);
       let parsed: { value: unknown } | undefined;
       const ctx: RouteContext = {
         req,

@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalServer, type LocalServer } from '../../src/dev/server';
 import { loadConfig } from '../../src/config';
 import { API_KEY_PREFIX, createDemoApiKey } from '../../src/auth';
+import { send as sendSpec, sendRaw, type AbuseContext } from './lib/abuse-http';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const GRAPHQL = JSON.stringify({ query: '{ certificates(limit: 3) { totalCount certificates { certificateId domain } } }' });
@@ -142,6 +143,64 @@ describe('local server (simulator mode)', () => {
     expect(res.status).toBe(413);
   });
 
+  it('refuses bodies above the Lambda payload limit sent chunked with 413 in the surface shape, then closes', async () => {
+    const ctx: AbuseContext = { keys: {} as AbuseContext['keys'], certId: '' };
+    const big = Buffer.alloc(7 * 1024 * 1024, 0x20);
+    for (const path of ['/graphql', '/v1/actions/DescribeCertificates']) {
+      const res = await sendSpec(server.url, { method: 'POST', path, key: null, headers: { 'content-type': 'application/json', ...auth }, body: big, chunked: 256 * 1024 }, ctx);
+      expect(res.status, `${path}: ${res.error ?? res.text}`).toBe(413);
+      expect(res.headers.connection).toBe('close');
+      const body = JSON.parse(res.text);
+      if (path === '/graphql') expect(body.errors[0].extensions.code).toBe('PAYLOAD_TOO_LARGE');
+      else expect(body.error.code).toBe('PAYLOAD_TOO_LARGE');
+    }
+    expect((await send(`${server.url}/healthz`, 'GET')).status).toBe(200);
+  });
+
+  it('answers what the HTTP parser refuses with a JSON error, and CONNECT with 405', async () => {
+    const host = `Host: 127.0.0.1:${server.port}\r\n`;
+    const overflow = await sendRaw(server.port, `POST /graphql HTTP/1.1\r\n${host}x-pad: ${'a'.repeat(20_000)}\r\n\r\n`);
+    expect(overflow.status).toBe(431);
+    expect(overflow.headers['content-type']).toMatch(/^application\/json/);
+    expect(JSON.parse(overflow.text).errors[0].extensions.code).toBe('REQUEST_HEADER_FIELDS_TOO_LARGE');
+    const malformed = await sendRaw(server.port, `GET /v1/certificates HTTP/1.1\r\n${host}Content-Length: abc\r\n\r\n`);
+    expect(malformed.status).toBe(400);
+    expect(JSON.parse(malformed.text).error).toMatchObject({ code: 'BAD_REQUEST', requestId: expect.any(String) });
+    const connect = await sendRaw(server.port, `CONNECT 127.0.0.1:22 HTTP/1.1\r\nHost: 127.0.0.1:22\r\n\r\n`);
+    expect(connect.status).toBe(405);
+    expect(JSON.parse(connect.text).error.code).toBe('METHOD_NOT_ALLOWED');
+    expect((await send(`${server.url}/healthz`, 'GET')).status).toBe(200);
+  });
+
+  it('answers only requests addressed to a loopback name on its port (DNS rebinding)', async () => {
+    const raw = (hostLine: string, path = '/healthz') => sendRaw(server.port, `GET ${path} HTTP/1.1\r\n${hostLine}Accept: text/html\r\nConnection: close\r\n\r\n`);
+    for (const name of ['localhost', '127.0.0.1', '[::1]', 'LOCALHOST']) {
+      expect((await raw(`Host: ${name}:${server.port}\r\n`)).status, name).toBe(200);
+    }
+    // A page on another site whose name now resolves to 127.0.0.1 still sends its own name.
+    for (const host of ['evil.example', `evil.example:${server.port}`, `127.0.0.1:${server.port + 1}`, `localhost.evil.example:${server.port}`]) {
+      const page = await raw(`Host: ${host}\r\n`, '/graphql');
+      expect(page.status, host).toBe(421);
+      expect(JSON.parse(page.text).errors[0].extensions.code).toBe('MISDIRECTED_REQUEST');
+      expect(page.text).not.toContain(server.demoApiKey);
+      const rest = await raw(`Host: ${host}\r\n`, '/v1/certificates');
+      expect(rest.status, host).toBe(421);
+      expect(JSON.parse(rest.text).error.code).toBe('MISDIRECTED_REQUEST');
+    }
+    const missing = await raw('');
+    expect(missing.status).toBe(400);
+    expect(JSON.parse(missing.text).error).toMatchObject({ code: 'BAD_REQUEST', message: 'The Host header is required' });
+  });
+
+  it('serves the playground page and its assets without CORS headers, even to the allowed dev origins', async () => {
+    for (const path of ['/graphql', '/graphql/assets/graphiql.min.js']) {
+      const res = await send(`${server.url}${path}`, 'GET', { accept: 'text/html', origin: 'http://localhost:5173' });
+      expect(res.status, path).toBe(200);
+      expect(res.headers['access-control-allow-origin'], path).toBeUndefined();
+      expect(res.headers['cross-origin-resource-policy'], path).toBe('same-origin');
+    }
+  });
+
   it('serves the playground to a browser, and GraphQL to curl (Accept: */*)', async () => {
     // The page needs no key: it is how a person gets to the key (pre-filled in the headers editor).
     const page = await send(`${server.url}/graphql`, 'GET', { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' });
@@ -192,6 +251,23 @@ describe('local server options', () => {
       expect(anonymous.headers['www-authenticate']).toBe('Bearer realm="ssl-gateway"');
       const asset = await send(`${server.url}/graphql/assets/graphiql.min.js`, 'GET');
       expect(asset.status).toBe(404);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('answers 408 to a request whose body does not arrive in time (Content-Length larger than sent)', async () => {
+    const client = createDemoApiKey({ id: 'timeout-test' });
+    const server = await startLocalServer({ config: loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' }), port: 0, auth: { mode: 'required', apiKeys: [client.entry] }, requestTimeoutMs: 1_000 });
+    try {
+      const started = Date.now();
+      const res = await sendRaw(
+        server.port,
+        `POST /graphql HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nx-api-key: ${client.key}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"query":`,
+      );
+      expect(res.status, res.error).toBe(408);
+      expect(JSON.parse(res.text).errors[0].extensions.code).toBe('REQUEST_TIMEOUT');
+      expect(Date.now() - started).toBeLessThan(5_000);
     } finally {
       await server.close();
     }

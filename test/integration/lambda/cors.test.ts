@@ -121,7 +121,7 @@ describe.each(EVENT_KINDS)('CORS, %s events', (kind) => {
     expect(res.status, res.text).toBe(200);
     expect(JSON.parse(res.text).data.certificates.totalCount).toBeGreaterThan(0);
     expect(res.headers['access-control-allow-origin']).toBe(ALLOWED);
-    expect(res.headers['access-control-expose-headers']).toBe('Location, Retry-After, X-Request-Id');
+    expect(res.headers['access-control-expose-headers']).toBe('Location, Retry-After, X-Request-Id, WWW-Authenticate');
     expect(res.headers.vary).toContain('Origin');
   });
 
@@ -144,10 +144,32 @@ describe.each(EVENT_KINDS)('CORS, %s events', (kind) => {
       expect(res.headers['www-authenticate']).toBe('Bearer realm="ssl-gateway"');
       const body = JSON.parse(res.text);
       expect(handler === graphql ? body.errors[0].extensions.code : body.error.code).toBe('UNAUTHENTICATED');
-      // The page can read the refusal (and tell its user to sign in) instead of a CORS error.
+      // The page can read the refusal (and tell its user to sign in) instead of a CORS error,
+      // and why (WWW-Authenticate is exposed).
       expect(res.headers['access-control-allow-origin']).toBe(ALLOWED);
+      expect(String(res.headers['access-control-expose-headers']).split(', ')).toContain('WWW-Authenticate');
       expect(res.headers.vary).toContain('Origin');
     }
+  });
+
+  it('serves the playground page and its assets without CORS headers, even to an allowed origin', async () => {
+    // The page may carry a pre-filled API key (the local demo key): no other origin may read it.
+    for (const spec of [
+      { method: 'GET', path: '/graphql', headers: { origin: DEV, accept: 'text/html' } } as HttpRequestSpec,
+      { method: 'GET', path: '/graphql/assets/playground.js', headers: { origin: DEV } },
+      { method: 'GET', path: '/graphql/assets/nope.js', headers: { origin: DEV } },
+    ]) {
+      const res = await call(graphql, kind, spec);
+      expect(res.status, spec.path).toBe(spec.path.endsWith('nope.js') ? 404 : 200);
+      expect(res.headers['cross-origin-resource-policy'], spec.path).toBe('same-origin');
+      expect(res.headers['access-control-allow-origin'], spec.path).toBeUndefined();
+      expect(res.headers['access-control-expose-headers'], spec.path).toBeUndefined();
+      expect(res.headers.vary, spec.path).toContain('Origin');
+    }
+    // GraphQL itself, from the same origin and path, still gets them.
+    const api = await call(graphql, kind, { method: 'GET', path: '/graphql?query=%7B__typename%7D', headers: { origin: DEV, accept: 'application/json', 'apollo-require-preflight': 'true', 'x-api-key': CLIENT.key } });
+    expect(api.status, api.text).toBe(200);
+    expect(api.headers['access-control-allow-origin']).toBe(DEV);
   });
 
   it('answers preflights without a key (browsers never send credentials on them)', async () => {

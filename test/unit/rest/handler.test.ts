@@ -154,6 +154,31 @@ describe('request bodies', () => {
     expect((await handler(request('POST', '/v1/actions/DescribeCertificates', { raw: over, headers: { 'content-type': 'application/json' } }))).status).toBe(413);
   });
 
+  it.each([
+    ['a lone FF byte', [0xff]],
+    ['an overlong "/"', [0xc0, 0xaf]],
+    ['an encoded surrogate', [0xed, 0xa0, 0x80]],
+    ['a truncated sequence', [0xe2, 0x82]],
+  ])('answers 400 for a body that is not valid UTF-8 (%s), never a U+FFFD sent upstream', async (_, bytes) => {
+    const { upstream, handler } = setup();
+    upstream.on('DescribeCertificates', { TotalCount: 0, Certificates: [] });
+    const raw = Buffer.concat([Buffer.from('{"SearchKey":"a'), Buffer.from(bytes), Buffer.from('b"}')]);
+    const res = await handler(request('POST', '/v1/actions/DescribeCertificates', { raw, headers: { 'content-type': 'application/json' } }));
+    expect(res.status).toBe(400);
+    expect(parse(res).error).toMatchObject({ code: 'BAD_REQUEST', message: 'The request body is not valid UTF-8', details: { reason: 'malformedUtf8' } });
+    expect(upstream.calls).toEqual([]);
+  });
+
+  it('accepts one UTF-8 BOM but not two, and keeps a valid U+FFFD the client sent', async () => {
+    const { upstream, handler } = setup();
+    upstream.on('DescribeCertificates', { TotalCount: 0, Certificates: [] });
+    const two = await handler(request('POST', '/v1/actions/DescribeCertificates', { raw: '\ufeff\ufeff{}', headers: { 'content-type': 'application/json' } }));
+    expect(parse(two).error.message).toBe('The request body is not valid JSON');
+    const ok = await handler(request('POST', '/v1/actions/DescribeCertificates', { raw: '{"SearchKey":"a\ufffdb"}', headers: { 'content-type': 'application/json' } }));
+    expect(ok.status).toBe(200);
+    expect(upstream.calls).toEqual([{ action: 'DescribeCertificates', params: { SearchKey: 'a\ufffdb' } }]);
+  });
+
   it('refuses an invalid maxBodyBytes option', () => {
     expect(() => createRestHandler({ upstream: new ScriptedUpstream(), maxBodyBytes: 0 })).toThrow(RangeError);
   });
@@ -174,6 +199,40 @@ describe('routing and HTTP', () => {
     const res = await handler(request('OPTIONS', '/v1/certificates/abc'));
     expect(res.status).toBe(204);
     expect(res.headers.allow).toBe('DELETE, GET, HEAD, OPTIONS');
+  });
+
+  it('refuses a repeated query parameter with 400 naming it, scalar or list, before any upstream call', async () => {
+    const { upstream, handler } = setup();
+    upstream.on('DescribeCertificates', { TotalCount: 0, Certificates: [] });
+    // As the Lambda adapter reports `?limit=1&limit=5000` and `?status=1&status=3`.
+    for (const [name, value] of [
+      ['limit', '1,5000'],
+      ['status', '1,3'],
+    ]) {
+      const req = { ...request('GET', `/v1/certificates?${name}=${value}`), queryRepeats: [name] };
+      const res = await handler(req);
+      expect(res.status, name).toBe(400);
+      const body = parse(res);
+      expect(body.error.code).toBe('BAD_REQUEST');
+      expect(body.error.message).toContain(`Query parameter ${name} is repeated`);
+      expect(body.error.details.fields.map((f: { path: string }) => f.path)).toEqual([name]);
+    }
+    expect(upstream.calls).toEqual([]);
+    // One parameter with comma-separated items is the documented list form.
+    expect((await handler(request('GET', '/v1/certificates?status=1,3'))).status).toBe(200);
+  });
+
+  it('reports query names inherited from Object.prototype as unknown, like any other', async () => {
+    const { upstream, handler } = setup();
+    for (const name of ['constructor', 'toString', '__proto__']) {
+      const req = request('GET', '/v1/certificates');
+      // As the Lambda adapter builds it: a record without a prototype.
+      req.query = Object.defineProperty(Object.create(null) as Record<string, string>, name, { value: 'yes', enumerable: true });
+      const res = await handler(req);
+      expect(res.status, name).toBe(400);
+      expect(parse(res).error.details.fields.map((f: { path: string }) => f.path), name).toEqual([name]);
+    }
+    expect(upstream.calls).toEqual([]);
   });
 
   it('answers HEAD like GET without a body', async () => {
