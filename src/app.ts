@@ -191,10 +191,12 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     // Apollo's default landing pages load from a CDN; the playground below replaces them.
     plugins: [ApolloServerPluginLandingPageDisabled()],
   });
+  /** The upstream deadline of each GraphQL request in flight (read by the context factory). */
+  const deadlines = new WeakMap<GatewayRequest, Deadline>();
   const authenticator = createAuthenticator(authConfig);
   const authGuard = createAuthGuard(authenticator);
   const runGraphQL = startServerAndCreateLambdaHandler(graphql.server, gatewayRequestHandler(config.graphqlLimits.maxTokens), {
-    context: async ({ event, context }) => graphql.context(deadlineSignal(context), authGuard.identityOf(event as GatewayRequest) ?? null),
+    context: async ({ event }) => graphql.context(deadlines.get(event as GatewayRequest)?.signal, authGuard.identityOf(event as GatewayRequest) ?? null),
   });
   try {
     // Fails here, not on the first client request, when the server cannot start; also warms the
@@ -240,8 +242,15 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     }
     const refused = await guard(req, 'graphql');
     if (refused) return refused;
-    // The integration's handler type allows a callback-style void; ours always returns a result.
-    return (await runGraphQL(req, (invocation ?? {}) as LambdaContext, () => {})) as GatewayResult;
+    const deadline = createDeadline(invocation);
+    if (deadline) deadlines.set(req, deadline);
+    try {
+      // The integration's handler type allows a callback-style void; ours always returns a result.
+      return (await runGraphQL(req, (invocation ?? {}) as LambdaContext, () => {})) as GatewayResult;
+    } finally {
+      // The timer goes with the request: nothing of it stays reachable once answered.
+      deadline?.dispose();
+    }
   };
 
   const restCore: SurfaceHandler = async (req) => {
@@ -494,11 +503,23 @@ function findDeepNesting(document: string): { end: number; message: string } | u
   return undefined;
 }
 
-/** Aborts upstream work shortly before the Lambda (or local) deadline. */
-function deadlineSignal(context: InvocationContext | undefined): AbortSignal | undefined {
+interface Deadline {
+  signal: AbortSignal;
+  dispose(): void;
+}
+
+/**
+ * Aborts upstream work shortly before the Lambda (or local) deadline. A controller and a timer
+ * that is cleared when the request ends (`AbortSignal.timeout` would keep the signal, and what
+ * listens to it, alive until it fires, long after the answer).
+ */
+function createDeadline(context: InvocationContext | undefined): Deadline | undefined {
   const remaining = typeof context?.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : undefined;
   if (remaining === undefined || !Number.isFinite(remaining)) return undefined;
-  return AbortSignal.timeout(Math.max(1, remaining - DEADLINE_MARGIN_MS));
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new DOMException('The request deadline passed', 'TimeoutError')), Math.max(1, remaining - DEADLINE_MARGIN_MS));
+  timer.unref?.();
+  return { signal: controller.signal, dispose: () => clearTimeout(timer) };
 }
 
 /** The first error code of a JSON error answer (GraphQL `errors[0].extensions.code`, REST `error.code`). */

@@ -11,7 +11,7 @@ import { applyScopeGuards, createScopePlugin } from '../auth/graphql';
 import type { Identity } from '../auth/identity';
 import type { IdempotencyService } from '../idempotency/service';
 import { scrub } from '../observability/log';
-import { isGatewayError, isUpstreamError } from '../upstream/errors';
+import { isGatewayError, isUpstreamError, retryAfterSeconds } from '../upstream/errors';
 import { createGraphQLGuards, type GraphQLLimits } from './limits/config';
 import { createSpecArgumentsPlugin } from './limits/spec-args';
 import { createContext, type GatewayContext } from './context';
@@ -81,6 +81,8 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, in
   const original = unwrapResolverError(error);
   if (isGatewayError(original)) {
     const extensions: Record<string, unknown> = { code: original.code, httpStatus: original.httpStatus };
+    // The same retry hint REST sends as Retry-After.
+    if (original.httpStatus === 429) extensions.retryAfterSeconds = retryAfterSeconds(original);
     if (isUpstreamError(original)) {
       extensions.upstream = {
         action: original.action,

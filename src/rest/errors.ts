@@ -19,7 +19,7 @@
 import { isAuthError } from '../auth/errors';
 import type { GatewayResponse } from '../http/types';
 import { isReplayedError } from '../idempotency/errors';
-import { GatewayError, GatewayErrorCode, isGatewayError, isUpstreamError } from '../upstream/errors';
+import { GatewayError, GatewayErrorCode, isGatewayError, isUpstreamError, retryAfterSeconds } from '../upstream/errors';
 import type { FieldProblem } from './validate';
 import { summarizeProblems } from './validate';
 
@@ -75,10 +75,6 @@ export function validationError(what: string, problems: readonly FieldProblem[],
 }
 
 /** Seconds for a Retry-After header on 429 answers: the hint of the gateway limiter, else one rate-limit window. */
-function retryAfterSeconds(err: GatewayError): string {
-  const ms = Number(err.details?.retryAfterMs);
-  return String(Number.isFinite(ms) && ms > 0 ? Math.max(1, Math.ceil(ms / 1000)) : 1);
-}
 
 export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 
@@ -107,6 +103,6 @@ export function errorResponse(err: unknown, requestId: string): GatewayResponse 
   // 401/403 carry their WWW-Authenticate challenge; a replayed idempotent answer says so.
   if (isAuthError(err)) Object.assign(headers, err.headers);
   if (isReplayedError(err)) headers['idempotent-replayed'] = 'true';
-  if (err.httpStatus === 429) headers['retry-after'] = retryAfterSeconds(err);
+  if (err.httpStatus === 429) headers['retry-after'] = String(retryAfterSeconds(err));
   return { status: err.httpStatus, headers, body: JSON.stringify(body) };
 }

@@ -15,11 +15,16 @@ export const systemWaitClock: WaitClock = {
   sleep: (ms, signal) =>
     new Promise((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason);
-      const t = setTimeout(resolve, ms);
-      signal?.addEventListener('abort', () => {
+      const onAbort = () => {
         clearTimeout(t);
-        reject(signal.reason);
-      }, { once: true });
+        reject(signal!.reason);
+      };
+      // The listener is removed when the sleep ends, so polls leave nothing on the request signal.
+      const t = setTimeout(() => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      }, ms);
+      signal?.addEventListener('abort', onAbort, { once: true });
     }),
 };
 

@@ -305,3 +305,9 @@ export class UpstreamError extends GatewayError {
 export function isUpstreamError(value: unknown): value is UpstreamError {
   return value instanceof UpstreamError;
 }
+
+/** Seconds a client should wait before retrying a rate-limited call (`Retry-After`); at least 1. */
+export function retryAfterSeconds(err: GatewayError): number {
+  const ms = Number(err.details?.retryAfterMs);
+  return Number.isFinite(ms) && ms > 0 ? Math.max(1, Math.ceil(ms / 1000)) : 1;
+}

@@ -24,6 +24,7 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import { requiredScopes, SCOPES, type Scope } from '../../../src/auth';
+import { model } from '../../../src/graphql/model';
 import { buildGuardedSchema } from '../../../src/graphql/server';
 import { operationByAction } from '../../../src/graphql/operations';
 import { enforcedEnum } from '../../../src/rest/validate';
@@ -188,6 +189,14 @@ export function graphqlOperation(action: string, schema: GraphQLSchema = gateway
   const keyword = op.root === 'Query' ? 'query' : 'mutation';
   const name = `Auth_${action}`;
   const query = `${keyword} ${name}${varDefs ? `(${varDefs})` : ''} { ${op.field}${argList ? `(${argList})` : ''}${selection} }`;
-  const variables = Object.fromEntries(args.map((a) => [a.name, dummyInput(a.type)]));
+  // Enum types are shared between members; an argument accepts only its own documented values.
+  const argModels = model().actions.get(action)?.args ?? [];
+  const fieldEnumValue = (name: string): unknown => {
+    const m = argModels.find((f) => f.name === name && f.fromEnum);
+    if (!m) return undefined;
+    const first = [...m.fromEnum!.keys()][0];
+    return m.spec.array ? [first] : first;
+  };
+  const variables = Object.fromEntries(args.map((a) => [a.name, fieldEnumValue(a.name) ?? dummyInput(a.type)]));
   return { root: op.root, field: op.field, query, variables };
 }
