@@ -6,4 +6,4 @@
 import { lambdaGateway } from './lib/gateway';
 import { createLambdaHandler } from './lib/lambda';
 
-export const handler = createLambdaHandler('graphql', lambdaGateway);
+export const handler = createLambdaHandler('graphql', lambdaGateway('graphql'));

@@ -5,4 +5,4 @@
 import { lambdaGateway } from './lib/gateway';
 import { createLambdaHandler } from './lib/lambda';
 
-export const handler = createLambdaHandler('rest', lambdaGateway);
+export const handler = createLambdaHandler('rest', lambdaGateway('rest'));

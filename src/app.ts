@@ -111,6 +111,11 @@ export interface GatewayOptions {
   auth?: AuthConfig;
   /** Where request log lines go. @default a pino logger on stdout at `config.logLevel` */
   logger?: Logger;
+  /**
+   * The surfaces this process serves. Each Lambda function serves one: the REST function then
+   * never builds the GraphQL schema (most of a cold start). @default ['graphql', 'rest']
+   */
+  surfaces?: readonly Surface[];
 }
 
 export interface Gateway {
@@ -118,7 +123,8 @@ export interface Gateway {
   readonly config: Config;
   readonly settings: GatewaySettings;
   readonly upstream: UpstreamClient;
-  readonly graphql: GatewayGraphQL;
+  /** Undefined when this process does not serve the GraphQL surface. */
+  readonly graphql?: GatewayGraphQL;
   readonly graphqlHandler: SurfaceHandler;
   readonly restHandler: SurfaceHandler;
   readonly logger: Logger;
@@ -183,7 +189,8 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     onCall: recordUpstreamCall,
   });
 
-  const graphql = createGraphQLServer({
+  const servesGraphQL = (options.surfaces ?? ['graphql', 'rest']).includes('graphql');
+  const graphql = !servesGraphQL ? undefined : createGraphQLServer({
     upstream,
     introspection: settings.introspection,
     limits: config.graphqlLimits,
@@ -195,19 +202,23 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   const deadlines = new WeakMap<GatewayRequest, Deadline>();
   const authenticator = createAuthenticator(authConfig);
   const authGuard = createAuthGuard(authenticator);
-  const runGraphQL = startServerAndCreateLambdaHandler(graphql.server, gatewayRequestHandler(config.graphqlLimits.maxTokens), {
-    context: async ({ event }) => graphql.context(deadlines.get(event as GatewayRequest)?.signal, authGuard.identityOf(event as GatewayRequest) ?? null),
-  });
+  const runGraphQL =
+    graphql &&
+    startServerAndCreateLambdaHandler(graphql.server, gatewayRequestHandler(config.graphqlLimits.maxTokens), {
+      context: async ({ event }) => graphql.context(deadlines.get(event as GatewayRequest)?.signal, authGuard.identityOf(event as GatewayRequest) ?? null),
+    });
   try {
     // Fails here, not on the first client request, when the server cannot start; also warms the
     // schema and validation caches.
-    const probe = await graphql.server.executeOperation(
-      { query: '{ __typename }' },
-      { contextValue: graphql.context(undefined, createIdentity('startup-probe', 'anonymous', [])) },
-    );
-    if (probe.body.kind !== 'single' || probe.body.singleResult.errors) throw new Error('GraphQL server failed its start-up probe');
+    if (graphql) {
+      const probe = await graphql.server.executeOperation(
+        { query: '{ __typename }' },
+        { contextValue: graphql.context(undefined, createIdentity('startup-probe', 'anonymous', [])) },
+      );
+      if (probe.body.kind !== 'single' || probe.body.singleResult.errors) throw new Error('GraphQL server failed its start-up probe');
+    }
   } catch (err) {
-    await graphql.server.stop().catch(() => {});
+    await graphql?.server.stop().catch(() => {});
     await upstream.close().catch(() => {});
     await sharedLimiter?.close().catch(() => {});
     await idempotency.close().catch(() => {});
@@ -234,7 +245,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     if (isAssetPath(req.path)) {
       return playground?.handle(req) ?? notFound(req, 'The playground is disabled');
     }
-    if (!isGraphQLPath(req.path)) return notFound(req, `No GraphQL route for ${req.path}`);
+    if (!isGraphQLPath(req.path) || !runGraphQL) return notFound(req, `No GraphQL route for ${req.path}`);
     const page = playground?.handle(req);
     if (page) return page;
     if (req.body && req.body.length > config.maxBodyBytes) {
@@ -313,7 +324,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     logger,
     close: () =>
       (closing ??= (async () => {
-        await graphql.server.stop().catch(() => {});
+        await graphql?.server.stop().catch(() => {});
         await upstream.close();
         await sharedLimiter?.close().catch(() => {});
         await idempotency.close().catch(() => {});

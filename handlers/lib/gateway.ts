@@ -1,9 +1,11 @@
 /**
  * The gateway of a Lambda container: configured from the environment (`getConfig`), built on the
- * first invocation and shared by the later ones. Both entry points import this module, but each
- * is bundled separately, so each function builds its own.
+ * first invocation and shared by the later ones. Each function serves one surface and builds only
+ * what that surface needs (the REST function never builds the GraphQL schema).
  */
-import { createGateway, memoizeGateway } from '../../src/app';
+import { createGateway, memoizeGateway, type Gateway, type Surface } from '../../src/app';
 import { getConfig } from '../../src/config';
 
-export const lambdaGateway = memoizeGateway(() => createGateway(getConfig()));
+export function lambdaGateway(surface: Surface): () => Promise<Gateway> {
+  return memoizeGateway(() => createGateway(getConfig(), { surfaces: [surface] }));
+}
