@@ -16,9 +16,38 @@
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build, type Metafile } from 'esbuild';
+import { build, type BuildOptions as EsbuildOptions, type Metafile } from 'esbuild';
 import { BUNDLED_ASSET_DIR, PLAYGROUND_FILES, locatePlaygroundFile } from '../src/playground/assets';
 import { createDeterministicZip, type ZipInput } from './lambda-zip';
+
+/**
+ * The esbuild settings of the Lambda bundles (also used by the benchmarks to bundle their
+ * baseline the same way). `overrides` adds entry points and output paths.
+ */
+export function lambdaEsbuildOptions(overrides: EsbuildOptions = {}): EsbuildOptions & { metafile: true } {
+  return {
+    outExtension: { '.js': '.mjs' },
+    bundle: true,
+    splitting: false,
+    format: 'esm',
+    platform: 'node',
+    target: 'node22',
+    minify: true,
+    treeShaking: true,
+    // Separate .map files for debugging a stack trace; they are not put in the zips.
+    sourcemap: 'external',
+    legalComments: 'none',
+    logLevel: 'warning',
+    // Provided by the nodejs22.x runtime; nothing else is external.
+    external: ['@aws-sdk/*'],
+    // Bundled CommonJS dependencies (graphql, undici, ...) call require() for Node built-ins.
+    banner: { js: "import { createRequire as __sslGatewayCreateRequire } from 'node:module'; const require = __sslGatewayCreateRequire(import.meta.url);" },
+    // One graphql realm: the CommonJS build, as Node resolves it for every package (see vitest.config.ts).
+    mainFields: ['main', 'module'],
+    ...overrides,
+    metafile: true,
+  };
+}
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -80,30 +109,14 @@ export async function buildLambda(options: BuildOptions = {}): Promise<BuildResu
   mkdirSync(handlersDir, { recursive: true });
   mkdirSync(zipDir, { recursive: true });
 
-  const result = await build({
-    absWorkingDir: ROOT,
-    entryPoints: Object.fromEntries(FUNCTIONS.map((f) => [f.name, f.entry])),
-    outdir: handlersDir,
-    outExtension: { '.js': '.mjs' },
-    bundle: true,
-    splitting: false,
-    format: 'esm',
-    platform: 'node',
-    target: 'node22',
-    minify: options.minify ?? true,
-    treeShaking: true,
-    // Separate .map files for debugging a stack trace; they are not put in the zips.
-    sourcemap: 'external',
-    legalComments: 'none',
-    metafile: true,
-    logLevel: 'warning',
-    // Provided by the nodejs22.x runtime; nothing else is external.
-    external: ['@aws-sdk/*'],
-    // Bundled CommonJS dependencies (graphql, undici, ...) call require() for Node built-ins.
-    banner: { js: "import { createRequire as __sslGatewayCreateRequire } from 'node:module'; const require = __sslGatewayCreateRequire(import.meta.url);" },
-    // One graphql realm: the CommonJS build, as Node resolves it for every package (see vitest.config.ts).
-    mainFields: ['main', 'module'],
-  });
+  const result = await build(
+    lambdaEsbuildOptions({
+      absWorkingDir: ROOT,
+      entryPoints: Object.fromEntries(FUNCTIONS.map((f) => [f.name, f.entry])),
+      outdir: handlersDir,
+      minify: options.minify ?? true,
+    }),
+  );
 
   const bad = forbiddenInputs(result.metafile);
   if (bad.length > 0) throw new Error(`dev-only modules in the Lambda bundle: ${bad.slice(0, 10).join(', ')}`);
