@@ -13,7 +13,7 @@ import { certificateResolvers } from './certificates';
 import { deploymentResolvers } from './deployments';
 import { taskResolvers } from './tasks';
 
-type Resolver = (root: unknown, args: Record<string, unknown>, ctx: GatewayContext) => unknown;
+type Resolver = (root: unknown, args: Record<string, unknown>, ctx: GatewayContext, info?: unknown) => unknown;
 
 export function buildResolvers(model: GraphQLModel): IResolvers<unknown, GatewayContext> {
   const Query: Record<string, Resolver> = {};
@@ -33,12 +33,12 @@ export function buildResolvers(model: GraphQLModel): IResolvers<unknown, Gateway
 
   // Every mutation runs through the idempotency service: with an `idempotencyKey`, a repeat gets
   // the first outcome instead of a second upstream call.
-  for (const [field, resolve] of Object.entries(merged.Mutation)) {
+  for (const [field, resolve] of Object.entries(merged.Mutation as Record<string, Resolver>)) {
     merged.Mutation[field] = (root: unknown, args: Record<string, unknown>, ctx: GatewayContext, info: unknown) => {
       const { idempotencyKey, ...rest } = args;
       const key = typeof idempotencyKey === 'string' ? idempotencyKey : undefined;
       return ctx.idempotency
-        .run(key, ctx.identity?.id ?? 'anonymous', `graphql:Mutation.${field}`, rest, async () => (resolve as Function)(root, rest, ctx, info))
+        .run(key, ctx.identity?.id ?? 'anonymous', `graphql:Mutation.${field}`, rest, async () => resolve(root, rest, ctx, info))
         .then((r) => r.value);
     };
   }
