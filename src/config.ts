@@ -62,9 +62,17 @@ export interface UpstreamConfig {
   readonly rateLimitOverrides: Readonly<Record<string, number>>;
   /** `RATE_LIMIT_REDIS_FALLBACK` (`memory` | `reject`): behaviour while Redis is unreachable. @default 'memory' */
   readonly rateLimitRedisFallback: 'memory' | 'reject';
-  /** `RATE_LIMIT_FALLBACK_PERCENT`: share of the documented budget a process uses on its own while Redis is down. @default 100 */
+  /**
+   * `RATE_LIMIT_FALLBACK_PERCENT`: share of the documented budget a process uses on its own while
+   * Redis is down. The default keeps two instances that fall back at once within the budget; use
+   * 100/N for N instances (100 lets every instance use the whole budget). @default 50
+   */
   readonly rateLimitFallbackPercent: number;
-  /** `RATE_LIMIT_WINDOW_GUARD_MS`: margin added to each 1 s window of the shared limiter (network jitter). @default 25 */
+  /**
+   * `RATE_LIMIT_WINDOW_GUARD_MS`: margin added to each 1 s window of the shared limiter (and its
+   * fallback): half is the tolerance for a late call start (a later one waits for another slot),
+   * half absorbs network jitter. Costs guard / (1000 + guard) of the throughput. @default 50
+   */
   readonly rateLimitWindowGuardMs: number;
 }
 
@@ -83,7 +91,11 @@ export interface Config {
   readonly redisUrl?: string;
   /** `REDIS_KEY_PREFIX`: prefix of every Redis key (one per upstream account). @default 'ssl-gateway:' */
   readonly redisKeyPrefix: string;
-  /** `REDIS_COMMAND_TIMEOUT_MS`: a Redis command slower than this counts as Redis being down. @default 250 */
+  /**
+   * `REDIS_COMMAND_TIMEOUT_MS`: a rate-limit command whose reply has not arrived within this counts
+   * as Redis being down (a reply that arrived but was read late because the process was busy does
+   * not). @default 2000
+   */
   readonly redisCommandTimeoutMs: number;
   readonly upstream: UpstreamConfig;
   /** Client authentication (`GATEWAY_AUTH`, `GATEWAY_API_KEYS`, `GATEWAY_JWT_*`); see src/auth/config.ts. */
@@ -300,8 +312,8 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimitMaxWaitMs: r.int('RATE_LIMIT_MAX_WAIT_MS', 2_000, 0, 600_000),
     rateLimitOverrides: r.rateMap('RATE_LIMIT_OVERRIDES'),
     rateLimitRedisFallback: r.oneOf('RATE_LIMIT_REDIS_FALLBACK', ['memory', 'reject'] as const) ?? 'memory',
-    rateLimitFallbackPercent: r.int('RATE_LIMIT_FALLBACK_PERCENT', 100, 1, 100),
-    rateLimitWindowGuardMs: r.int('RATE_LIMIT_WINDOW_GUARD_MS', 25, 0, 1000),
+    rateLimitFallbackPercent: r.int('RATE_LIMIT_FALLBACK_PERCENT', 50, 1, 100),
+    rateLimitWindowGuardMs: r.int('RATE_LIMIT_WINDOW_GUARD_MS', 50, 0, 1000),
   };
 
   const graphqlLimits = readGraphQLLimitsConfig(r, gatewayEnv);
@@ -328,7 +340,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: r.oneOf('LOG_LEVEL', LOG_LEVELS) ?? (gatewayEnv === 'test' ? 'silent' : 'info'),
     redisUrl: r.url('REDIS_URL', undefined, ['redis:', 'rediss:']),
     redisKeyPrefix: r.string('REDIS_KEY_PREFIX') ?? 'ssl-gateway:',
-    redisCommandTimeoutMs: r.int('REDIS_COMMAND_TIMEOUT_MS', 250, 1, 60_000),
+    redisCommandTimeoutMs: r.int('REDIS_COMMAND_TIMEOUT_MS', 2_000, 1, 60_000),
     upstream,
     auth: readAuthConfig(r),
     graphqlLimits,

@@ -16,11 +16,11 @@
  * Secrets: neither the secret key, the session token nor the Authorization header is ever put in
  * an error message or an `onCall` event; upstream and network messages are scrubbed.
  */
-import { Pool, request as undiciRequest, type Dispatcher } from 'undici';
+import { Pool, buildConnector, request as undiciRequest, type Dispatcher } from 'undici';
 import type { Credentials, UpstreamLanguage } from '../config';
 import { GatewayError, GatewayErrorCode, TransportCode, UpstreamError, isRetryable } from './errors';
 import type { ActionKind, ActionPolicy, ActionPolicyLookup } from './policy';
-import { QueueingRateLimiter, defaultSleep, systemClock, type Clock, type RateLimiter, type Sleep } from './ratelimit';
+import { QueueingRateLimiter, defaultSleep, systemClock, type Clock, type RateLimiter, type Sleep, type StartPermit } from './ratelimit';
 import { DEFAULT_SIGNED_HEADERS, SigningKeyCache, sign } from './sign';
 
 export const API_VERSION = '2019-12-05';
@@ -129,9 +129,80 @@ export interface CallOptions {
   maxAttempts?: number;
 }
 
+type AttemptFailure = { ok: false; error: UpstreamError; httpStatus?: number; serverDate?: string };
 type AttemptOutcome =
   | { ok: true; response: Record<string, unknown> & { RequestId: string }; httpStatus: number }
-  | { ok: false; error: UpstreamError; httpStatus?: number; serverDate?: string };
+  | AttemptFailure
+  /** Not sent: the request could only have been written after its rate-limit slot allowed. */
+  | { ok: false; lateStart: true };
+
+/**
+ * Rate-limit start check, carried by the request options to `startCheckInterceptor`. undici may
+ * write a request only after more event-loop work (on a reused keep-alive socket it first yields
+ * to the check phase), so the limiter's go is re-checked right before the request is written.
+ */
+const START_CHECK = Symbol('ssl-gateway.startCheck');
+interface StartCheck {
+  readonly permit: StartPermit;
+  /** When the request was dispatched (client clock). */
+  dispatchedAt?: number;
+}
+
+/** Aborts a request before it is written when its slot's tolerance has passed (nothing is sent). */
+class LateStartError extends Error {
+  constructor() {
+    super('the call could not be started within its rate-limit slot');
+    this.name = 'LateStartError';
+  }
+}
+
+/** Slots a call may lose to late starts before it fails with RATE_LIMITED. */
+const MAX_LOST_STARTS = 5;
+
+/**
+ * A dispatch handler that forwards everything to `inner` and, when the request is about to be
+ * written (`onRequestStart`), refuses it if it is too late for its slot: it throws, which undici
+ * turns into an error of this request without writing anything and without closing the
+ * connection (a `controller.abort()` would destroy the socket, and the retry would then have to
+ * connect first, late again). Exception: a connection opened after the request was dispatched
+ * (connecting, not the event loop, made it late: refusing would keep every call on a slow new
+ * connection late); such a call goes, and its lateness is part of the guard's jitter allowance.
+ */
+class StartCheckHandler implements Dispatcher.DispatchHandler {
+  constructor(
+    private readonly inner: Dispatcher.DispatchHandler,
+    private readonly check: StartCheck,
+    private readonly connectedSince: (t: number) => boolean,
+  ) {}
+
+  onRequestStart(controller: Dispatcher.DispatchController, context: unknown): void {
+    this.inner.onRequestStart?.(controller, context);
+    const { dispatchedAt } = this.check;
+    if (!controller.aborted && this.check.permit.late() && !(dispatchedAt !== undefined && this.connectedSince(dispatchedAt))) {
+      throw new LateStartError();
+    }
+  }
+
+  onRequestUpgrade(...args: Parameters<NonNullable<Dispatcher.DispatchHandler['onRequestUpgrade']>>): void {
+    this.inner.onRequestUpgrade?.(...args);
+  }
+
+  onResponseStart(...args: Parameters<NonNullable<Dispatcher.DispatchHandler['onResponseStart']>>): void {
+    this.inner.onResponseStart?.(...args);
+  }
+
+  onResponseData(...args: Parameters<NonNullable<Dispatcher.DispatchHandler['onResponseData']>>): void {
+    this.inner.onResponseData?.(...args);
+  }
+
+  onResponseEnd(...args: Parameters<NonNullable<Dispatcher.DispatchHandler['onResponseEnd']>>): void {
+    this.inner.onResponseEnd?.(...args);
+  }
+
+  onResponseError(...args: Parameters<NonNullable<Dispatcher.DispatchHandler['onResponseError']>>): void {
+    this.inner.onResponseError?.(...args);
+  }
+}
 
 const CONNECT_ERROR_CODES = new Set([
   'ECONNREFUSED',
@@ -202,6 +273,10 @@ export class UpstreamClient {
   private readonly version: string;
   private readonly dispatcher: Dispatcher;
   private readonly ownsDispatcher: boolean;
+  /** The owned pool with the start check, or the given dispatcher as is. */
+  private readonly sendDispatcher: Dispatcher;
+  /** Client clock when the owned pool last opened a connection. */
+  private connectedAt = Number.NEGATIVE_INFINITY;
   private readonly limiter: RateLimiter;
   private readonly clock: Clock;
   private readonly random: () => number;
@@ -227,10 +302,17 @@ export class UpstreamClient {
       this.ownsDispatcher = false;
     } else {
       const requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
+      // The Pool's default connector, plus a note of when a connection was opened (start check).
+      const connector = buildConnector({ allowH2: false, timeout: options.connectTimeoutMs ?? 3_000 });
       this.dispatcher = new Pool(this.url.origin, {
         connections: options.maxConnections ?? 16,
         keepAliveTimeout: options.keepAliveTimeoutMs ?? 4_000,
-        connect: { timeout: options.connectTimeoutMs ?? 3_000 },
+        connect: (opts, callback) =>
+          connector(opts, (err, socket) => {
+            if (err === null) this.connectedAt = this.clock();
+            // undici's connector callback is overloaded (error xor socket)
+            (callback as (e: Error | null, s: typeof socket) => void)(err, socket);
+          }),
         headersTimeout: requestTimeoutMs,
         bodyTimeout: requestTimeoutMs,
         maxResponseSize: options.maxResponseBytes ?? 32 * 1024 * 1024,
@@ -239,6 +321,14 @@ export class UpstreamClient {
       });
       this.ownsDispatcher = true;
     }
+    this.sendDispatcher = this.ownsDispatcher
+      ? this.dispatcher.compose((dispatch) => (opts, handler) => {
+          const check = (opts as { [START_CHECK]?: StartCheck })[START_CHECK];
+          if (check === undefined) return dispatch(opts, handler);
+          check.dispatchedAt = this.clock();
+          return dispatch(opts, new StartCheckHandler(handler, check, (t) => this.connectedAt >= t));
+        })
+      : this.dispatcher;
     this.limiter =
       options.limiter ??
       new QueueingRateLimiter({
@@ -269,12 +359,33 @@ export class UpstreamClient {
     let skewCorrected = false;
     // Attempts that do not count against maxAttempts (the one clock-skew re-sign).
     let freeAttempts = 0;
+    // Slots lost because the request could not be written in time (nothing was sent).
+    let lostStarts = 0;
 
     for (let attempt = 1; ; attempt++) {
-      await this.limiter.acquire(action, opts.signal);
+      // Credentials first: between the limiter's go and the request being written nothing may
+      // wait for I/O (a provider refreshing them would), or the call could start after its slot.
+      const creds = await this.credentials();
+      const permit = await this.limiter.acquire(action, opts.signal, lostStarts > 0 ? { requeue: true } : undefined);
       const started = this.clock();
-      const outcome = await this.attempt(action, headersBase, body, attempt, opts);
+      const outcome = await this.attempt(action, headersBase, body, attempt, opts, creds, permit ?? undefined);
       const latencyMs = Math.max(0, this.clock() - started);
+
+      if (!outcome.ok && 'lateStart' in outcome) {
+        // Nothing was sent: give the slot back and wait for another one, ahead of this process'
+        // other waiters. Not an attempt.
+        permit?.release();
+        lostStarts++;
+        if (lostStarts > MAX_LOST_STARTS) {
+          throw new GatewayError(
+            GatewayErrorCode.RATE_LIMITED,
+            `The ${action} call could not be started within its rate-limit slot ${lostStarts} times (the gateway is overloaded); retry later.`,
+            { details: { action, source: 'gateway', reason: 'LATE_START', retryAfterMs: 1_000 } },
+          );
+        }
+        attempt--;
+        continue;
+      }
 
       if (outcome.ok) {
         this.emit({ action, kind: policy.kind, attempt, outcome: 'success', latencyMs, requestId: outcome.response.RequestId, httpStatus: outcome.httpStatus, willRetry: false });
@@ -368,8 +479,9 @@ export class UpstreamClient {
     body: string,
     attempt: number,
     opts: CallOptions,
+    creds: Credentials,
+    permit?: StartPermit,
   ): Promise<AttemptOutcome> {
-    const creds = await this.credentials();
     const headers: Record<string, string> = { ...headersBase };
     if (creds.sessionToken !== undefined && creds.sessionToken !== '') headers['X-TC-Token'] = creds.sessionToken;
     const timestamp = Math.floor((this.clock() + this.offsetMs) / 1000);
@@ -388,7 +500,7 @@ export class UpstreamClient {
     const timeout = new AbortController();
     const timer = setTimeout(() => timeout.abort(new Error('upstream request timed out')), timeoutMs);
     const signal = opts.signal === undefined ? timeout.signal : AbortSignal.any([opts.signal, timeout.signal]);
-    const fail = (upstreamCode: string, message: string, extra: Partial<AttemptOutcome & { ok: false }> = {}, cause?: unknown): AttemptOutcome => ({
+    const fail = (upstreamCode: string, message: string, extra: Partial<AttemptFailure> = {}, cause?: unknown): AttemptOutcome => ({
       ok: false,
       error: new UpstreamError({
         action,
@@ -407,11 +519,12 @@ export class UpstreamClient {
     let serverDate: string | undefined;
     try {
       const res = await undiciRequest(this.url, {
-        dispatcher: this.dispatcher,
+        dispatcher: this.sendDispatcher,
         method: 'POST',
         headers: signed.headers,
         body,
         signal,
+        ...(permit === undefined ? {} : { [START_CHECK]: { permit } satisfies StartCheck }),
       });
       statusCode = res.statusCode;
       const date = res.headers.date;
@@ -419,6 +532,7 @@ export class UpstreamClient {
       text = await res.body.text();
     } catch (err) {
       if (opts.signal?.aborted) throw opts.signal.reason;
+      if (err instanceof LateStartError) return { ok: false, lateStart: true };
       if (timeout.signal.aborted) {
         return fail(TransportCode.Timeout, `${action}: no answer from the SSL API within ${timeoutMs} ms`);
       }

@@ -2,62 +2,76 @@
  * Redis-backed rate limiting: one per-action budget shared by every gateway process (Lambda
  * instance) that uses the same Redis and key prefix.
  *
- * Semantics are exactly those of `MemoryRateLimiterStore` (see `ratelimit.ts`): per action key, at
- * most `limit` call starts in ANY window of `windowMs`; each `reserve` atomically books the earliest
- * slot that keeps this bound, never earlier than previously booked slots (so waiting callers are
- * served in the order their reservations reached Redis, across processes); a caller whose slot is
- * further away than `maxWaitMs` is refused and books nothing.
+ * Semantics are exactly those of `MemoryRateLimiterStore` and `QueueingRateLimiter` (see
+ * `ratelimit.ts`): per action key, at most `limit` slots in ANY window of `windowMs` (the documented
+ * window plus `windowGuardMs`) and, by default, consecutive slots at least `windowMs / limit` apart
+ * (evenly spaced: 105 ms at 10/s with the 50 ms default guard; `burst` allows more per interval);
+ * each `reserve` atomically books the earliest such slot, never earlier than previously booked
+ * slots (so waiting callers are served in the order their bookings reached Redis, across
+ * processes); a caller whose slot is further away than `maxWaitMs` is refused and books nothing.
+ * The limiter starts a call at its slot and at most `lateToleranceMs` (default: half the guard)
+ * after it wherever the schedule is full (the script reports, per booking, whether the window
+ * ending at the new slot already holds `limit - 1` others); a slot that could only be used later is
+ * released and replaced (see `ratelimit.ts`), so slots booked right are also STARTED right,
+ * whatever the event loop of one process is doing.
+ * Throughput cost: G / (W + G) of the documented rate (4.8 % at the 50 ms default), plus one slot
+ * per start that came too late.
  *
  * Implementation: one sorted set per action key. Members are reservations (`<slotMs>:<unique id>`),
- * scores are slot times in ms on the REDIS clock (`TIME` inside the script), so clocks of the
- * gateway processes do not matter: a caller is told "wait `waitMs`" relative to the moment the
- * script ran and sleeps that long after the answer arrives (i.e. slightly late, never early). The
- * whole read-decide-write step is one Lua script (EVALSHA, falling back to EVAL when the server
- * does not know the script yet, e.g. after a restart or `SCRIPT FLUSH`). Entries older than one
- * window are pruned on every call and the key expires one window after its last slot.
+ * scores are slot times in ms on the REDIS clock (`TIME` inside the script), so the clocks of the
+ * gateway processes never decide a booking. The whole read-decide-write step is one Lua script
+ * (EVALSHA, falling back to EVAL when the server does not know the script yet, e.g. after a
+ * restart or `SCRIPT FLUSH`). Entries older than one window are pruned on every call and the key
+ * expires one window after its last slot. The script also returns the Redis time at which it
+ * decided; each store keeps an estimate of (Redis clock - local clock) as an interval, narrowed by
+ * every answer (the script ran between sending and receiving) and widened by a drift allowance
+ * as it ages, and hands the limiter each slot's start time on the local clock with that
+ * uncertainty. A reply read late because this process was busy therefore does not shift the start:
+ * the call starts at the slot (or, if the process is still busy then, gives the slot up).
  *
- * Cross-process pacing can never be exact: each caller starts after its slot by its own reply
- * latency and timer lateness, and the upstream counts arrivals after network jitter. Two callers
- * whose slots are exactly one window apart could therefore be seen closer than a window. The
- * factory widens every window by `windowGuardMs` (default 25 ms, about 2.5 % of throughput at a
- * 1 s window) so that jitter up to that much still never shows N+1 starts in one window.
- *
- * Redis unavailable (connection refused/lost, command slower than `commandTimeoutMs`, or than
- * `firstCommandTimeoutMs` before the first success, which includes connecting): the store
- * throws `RateLimitStoreUnavailableError` and opens a breaker for `retryAfterMs`, during which it
- * fails at once without touching the network; afterwards a single call probes Redis again. The
- * limiter built by `createRedisRateLimiter` then, by `fallback`:
- * - `'memory'` (default): paces the call with an in-process `QueueingRateLimiter` (the per-process
- *   budget, optionally scaled down by `fallbackRateFactor`) and logs one warning when it switches
- *   and one when Redis is back. It never lets calls through unpaced: the worst case is every live
- *   process using its own full budget (or the scaled one) while Redis is down, and upstream
- *   breaches then answer `RequestLimitExceeded`, which the client retries safely (the upstream
- *   proves the call did not execute). While switching over, a process may briefly use both its
- *   recent Redis slots and a fresh local budget.
+ * Redis unavailable: a connection that is not usable (ioredis status other than `ready` once it
+ * has been up), a command that fails (connection refused/lost), or no reply within
+ * `commandTimeoutMs` (default 2000 ms; `firstCommandTimeoutMs` before the first success, which
+ * includes connecting). The time limit is measured by the reply's ARRIVAL: when the timer fires
+ * the store first lets the event loop read whatever has arrived, so an event-loop stall of this
+ * process (a timer that fires late) is not taken for a slow Redis. The store then throws
+ * `RateLimitStoreUnavailableError` and opens a breaker for `retryAfterMs`, during which it fails at
+ * once without touching the network; afterwards a single call probes Redis again. A booking that
+ * timed out on our side but is answered later is released again. The limiter built by
+ * `createRedisRateLimiter` then, by `fallback`:
+ * - `'memory'` (default): paces the call with an in-process `QueueingRateLimiter` over the
+ *   per-process budget scaled by `fallbackRateFactor` (default 0.5, so two instances falling back
+ *   at once stay within the shared budget; use 1/N for N instances) and logs one warning when it
+ *   switches and one when Redis is back. It never lets calls through unpaced; if more instances
+ *   than the factor allows fall back together, upstream breaches answer `RequestLimitExceeded`,
+ *   which the client retries safely (the upstream proves the call did not execute). While
+ *   switching over, a process may briefly use both its recent Redis slots and a fresh local budget.
  * - `'reject'`: answers RATE_LIMITED with HTTP 503 (`details.reason = RATE_LIMIT_STORE_UNAVAILABLE`):
  *   never exceeds the shared budget, at the price of availability.
- * A reservation that timed out on our side may still be booked in Redis later; it is then simply
- * an unused slot (lower throughput for one window, never more calls).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { GatewayError, GatewayErrorCode } from './errors';
 import type { ActionPolicyLookup } from './policy';
 import {
+  DEFAULT_WINDOW_GUARD_MS,
   MemoryRateLimiterStore,
   QueueingRateLimiter,
+  burstOf,
   policyForRate,
   systemClock,
+  type AcquireOptions,
   type Clock,
   type RateLimiter,
   type RateLimiterStore,
   type RatePolicy,
   type Reservation,
   type Sleep,
+  type StartPermit,
 } from './ratelimit';
 
-/** The subset of an ioredis client the scripts need. */
-export type RedisScriptClient = Pick<Redis, 'evalsha' | 'eval'>;
+/** The subset of an ioredis client the scripts need (`status`, when known, tells a usable connection). */
+export type RedisScriptClient = Pick<Redis, 'evalsha' | 'eval'> & { readonly status?: string };
 
 /** A Lua script run with EVALSHA, falling back to EVAL (which also caches it) on NOSCRIPT. */
 export class RedisScript {
@@ -95,6 +109,43 @@ export function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () =>
   });
 }
 
+/**
+ * Like `withTimeout`, but measured by the reply's ARRIVAL rather than by when this process got
+ * round to reading it: when the timer fires (possibly late, after an event-loop stall), the
+ * decision waits for one `setImmediate`, i.e. until the event loop's poll phase has read every
+ * socket that has data. A reply that arrived in time but could not be processed because the
+ * process was busy therefore still wins; only a reply that has not arrived times out.
+ */
+export function awaitReply<T>(promise: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
+  if (!Number.isFinite(ms)) return promise;
+  return new Promise<T>((resolve, reject) => {
+    let settled = false;
+    let immediate: ReturnType<typeof setImmediate> | undefined;
+    const timer = setTimeout(() => {
+      immediate = setImmediate(() => {
+        if (settled) return;
+        settled = true;
+        reject(onTimeout());
+      });
+    }, Math.max(1, ms));
+    const done = (): boolean => {
+      if (settled) return false;
+      settled = true;
+      clearTimeout(timer);
+      if (immediate !== undefined) clearImmediate(immediate);
+      return true;
+    };
+    promise.then(
+      (v) => {
+        if (done()) resolve(v);
+      },
+      (e: unknown) => {
+        if (done()) reject(e);
+      },
+    );
+  });
+}
+
 /** Minimal pino-compatible logger (`logger.warn(obj, msg)`). */
 export interface WarnLogger {
   warn(obj: Record<string, unknown>, msg: string): void;
@@ -115,8 +166,12 @@ export class RateLimitStoreUnavailableError extends Error {
 }
 
 /**
- * KEYS[1] = sorted set of slots; ARGV = limit, windowMs, maxWaitMs, unique member id.
- * Returns {1, waitMs, slotMs} when granted, {0, waitMs} when refused (nothing written).
+ * KEYS[1] = sorted set of slots; ARGV = limit, windowMs, maxWaitMs, unique member id, burst.
+ * The same rule as `earliestSlot` in ratelimit.ts (at most `limit` per window, at most `burst` per
+ * `burst × window / limit`, never before the last slot, rounded up to whole microseconds), on the
+ * Redis clock. Numbers go out with `%.3f` (Lua's `tostring` keeps only 14 digits).
+ * Returns {1, waitMs, slotMs, nowMs, others} when granted (`others`: other slots in the window
+ * ending at the slot, see `isCrowded`), {0, waitMs, nowMs} when refused (nothing written).
  */
 const RESERVE_LUA = `
 if redis.replicate_commands then pcall(redis.replicate_commands) end
@@ -124,6 +179,11 @@ local key = KEYS[1]
 local limit = tonumber(ARGV[1])
 local window = tonumber(ARGV[2])
 local maxWait = tonumber(ARGV[3])
+local burst = tonumber(ARGV[5]) or limit
+if burst > limit then burst = limit end
+if burst < 1 then burst = 1 end
+local function ceilus(x) return math.ceil(x * 1000) / 1000 end
+local function fmt(x) return string.format('%.3f', x) end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
@@ -136,16 +196,22 @@ if n > 0 then
 end
 if n >= limit then
   local kth = redis.call('ZRANGE', key, n - limit, n - limit, 'WITHSCORES')
-  local k = math.ceil(tonumber(kth[2]) + window)
+  local k = ceilus(tonumber(kth[2]) + window)
   if k > at then at = k end
+end
+if burst < limit and n >= burst then
+  local bth = redis.call('ZRANGE', key, n - burst, n - burst, 'WITHSCORES')
+  local b = ceilus(tonumber(bth[2]) + burst * window / limit)
+  if b > at then at = b end
 end
 local wait = at - now
 if wait > maxWait then
-  return {0, tostring(wait)}
+  return {0, fmt(wait), fmt(now)}
 end
-redis.call('ZADD', key, at, tostring(at) .. ':' .. ARGV[4])
+redis.call('ZADD', key, fmt(at), fmt(at) .. ':' .. ARGV[4])
 redis.call('PEXPIRE', key, math.ceil(wait + window) + 1000)
-return {1, tostring(wait), tostring(at)}
+local others = redis.call('ZCOUNT', key, '(' .. fmt(at - window), '+inf') - 1
+return {1, fmt(wait), fmt(at), fmt(now), others}
 `;
 
 /** KEYS[1] = sorted set; ARGV[1] = slot ms. Removes one reservation at that slot (they are interchangeable). */
@@ -163,18 +229,67 @@ const releaseScript = new RedisScript(RELEASE_LUA);
 
 export type RedisStoreHealth = 'up' | 'down';
 
+/**
+ * Assumed worst-case rate difference between the Redis clock and the local clock (NTP slews at
+ * most 500 ppm; disciplined clocks are within a few ppm): how fast an old offset sample loses
+ * precision.
+ */
+const CLOCK_DRIFT = 5e-4;
+
+/**
+ * (remote clock - local clock) as an interval that certainly contains it, from request/answer
+ * pairs: the remote time `remoteNow` (whole ms) was read between local `sentAt` and `receivedAt`
+ * (whole ms). Every sample narrows the interval (intersection), age widens it by the drift
+ * allowance; an empty intersection (a clock was stepped) restarts from the new sample.
+ */
+export class ClockOffsetEstimator {
+  private lo = Number.NEGATIVE_INFINITY;
+  private hi = Number.POSITIVE_INFINITY;
+  private at = Number.NaN;
+
+  constructor(private readonly drift = CLOCK_DRIFT) {}
+
+  update(remoteNow: number, sentAt: number, receivedAt: number): void {
+    // remote true time in [remoteNow, remoteNow + 1), local true time in [sentAt, receivedAt + 1)
+    const lo = remoteNow - receivedAt - 1;
+    const hi = remoteNow + 1 - sentAt;
+    if (!(hi >= lo)) return;
+    const aged = this.bounds(receivedAt);
+    const nlo = Math.max(lo, aged.lo);
+    const nhi = Math.min(hi, aged.hi);
+    if (nlo <= nhi) {
+      this.lo = nlo;
+      this.hi = nhi;
+    } else {
+      this.lo = lo;
+      this.hi = hi;
+    }
+    this.at = receivedAt;
+  }
+
+  /** The interval at local time `now`. */
+  bounds(now: number): { lo: number; hi: number } {
+    if (Number.isNaN(this.at)) return { lo: this.lo, hi: this.hi };
+    const slack = Math.max(0, now - this.at) * this.drift;
+    return { lo: this.lo - slack, hi: this.hi + slack };
+  }
+}
+
 export interface RedisRateLimiterStoreOptions {
   client: RedisScriptClient;
-  /** Longest a store command may take before the store counts as unavailable. @default 250 */
+  /**
+   * How long a command may go without a reply (measured by its arrival, see `awaitReply`) before
+   * the store counts as unavailable. @default 2000
+   */
   commandTimeoutMs?: number;
   /**
    * Time limit until the first command has succeeded (a cold start also has to connect, e.g. TLS
-   * to a managed Redis). @default 2000
+   * to a managed Redis). @default max(2000, commandTimeoutMs)
    */
   firstCommandTimeoutMs?: number;
   /** How long the breaker stays open after a failure before one call probes Redis again. @default 1000 */
   retryAfterMs?: number;
-  /** Local clock, for the breaker only. @default Date.now */
+  /** Local clock: the breaker, and the limiter's clock that slot start times are mapped to. @default Date.now */
   clock?: Clock;
   /** Called on every up/down transition (never throws into the store). */
   onHealthChange?: (health: RedisStoreHealth, error?: unknown) => void;
@@ -187,6 +302,7 @@ export class RedisRateLimiterStore implements RateLimiterStore {
   private readonly firstCommandTimeoutMs: number;
   private readonly retryAfterMs: number;
   private readonly clock: Clock;
+  private readonly offset = new ClockOffsetEstimator();
   private everUp = false;
   private readonly instanceId = randomBytes(6).toString('hex');
   private seq = 0;
@@ -196,7 +312,7 @@ export class RedisRateLimiterStore implements RateLimiterStore {
 
   constructor(private readonly options: RedisRateLimiterStoreOptions) {
     this.client = options.client;
-    this.commandTimeoutMs = options.commandTimeoutMs ?? 250;
+    this.commandTimeoutMs = options.commandTimeoutMs ?? 2_000;
     this.firstCommandTimeoutMs = Math.max(this.commandTimeoutMs, options.firstCommandTimeoutMs ?? 2_000);
     this.retryAfterMs = options.retryAfterMs ?? 1_000;
     this.clock = options.clock ?? systemClock;
@@ -219,12 +335,30 @@ export class RedisRateLimiterStore implements RateLimiterStore {
     }
     const member = `${this.instanceId}:${(this.seq = (this.seq + 1) % Number.MAX_SAFE_INTEGER)}`;
     try {
-      const reply = await this.command(() =>
-        reserveScript.run(this.client, [key], [policy.limit, policy.windowMs, Math.max(0, maxWaitMs), member]),
+      const sentAt = this.clock();
+      const reply = await this.command(
+        () => reserveScript.run(this.client, [key], [policy.limit, policy.windowMs, Math.max(0, maxWaitMs), member, burstOf(policy)]),
+        // Booked after we gave up on it: nobody will use that slot, give it back.
+        (late) => {
+          const r = parseReply(late);
+          if (r.granted) void this.releaseNow(key, r.ticket);
+        },
       );
-      const reservation = parseReservation(reply);
+      const receivedAt = this.clock();
+      const r = parseReply(reply);
+      this.offset.update(r.redisNow, sentAt, receivedAt);
       this.markUp();
-      return reservation;
+      if (!r.granted) return { granted: false, waitMs: r.waitMs };
+      const { lo, hi } = this.offset.bounds(receivedAt);
+      // Local time of the slot = slot - offset, somewhere in [slot - hi, slot - lo].
+      return {
+        granted: true,
+        waitMs: r.waitMs,
+        ticket: r.ticket,
+        startAt: r.ticket - lo,
+        uncertaintyMs: hi - lo,
+        crowded: r.others >= policy.limit - 1,
+      };
     } catch (err) {
       this.markDown(err);
       throw err instanceof RateLimitStoreUnavailableError
@@ -238,6 +372,10 @@ export class RedisRateLimiterStore implements RateLimiterStore {
   /** Best effort: an unreturned slot only lowers throughput for one window. Never throws. */
   async release(key: string, _policy: RatePolicy, ticket: number): Promise<void> {
     if (this.healthState === 'down') return;
+    await this.releaseNow(key, ticket);
+  }
+
+  private async releaseNow(key: string, ticket: number): Promise<void> {
     try {
       await this.command(() => releaseScript.run(this.client, [key], [ticket]));
     } catch {
@@ -245,9 +383,42 @@ export class RedisRateLimiterStore implements RateLimiterStore {
     }
   }
 
-  private command<T>(fn: () => Promise<T>): Promise<T> {
+  /**
+   * Runs one command. Unavailable when the connection is known to be unusable, when the command
+   * fails, or when no reply has ARRIVED within the time limit; `onLateReply` gets a reply that
+   * arrives after that.
+   */
+  private command<T>(fn: () => Promise<T>, onLateReply?: (reply: T) => void): Promise<T> {
+    const status = this.client.status;
+    if (status !== undefined && (status === 'end' || (this.everUp && status !== 'ready'))) {
+      return Promise.reject(new RateLimitStoreUnavailableError(`Redis rate-limit store unavailable: connection ${status}`));
+    }
     const ms = this.everUp ? this.commandTimeoutMs : this.firstCommandTimeoutMs;
-    return withTimeout(fn(), ms, () => new RateLimitStoreUnavailableError(`Redis rate-limit store did not answer within ${ms} ms`));
+    let timedOut = false;
+    let pending: Promise<T>;
+    try {
+      pending = fn();
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    if (onLateReply !== undefined) {
+      pending.then(
+        (reply) => {
+          if (timedOut) {
+            try {
+              onLateReply(reply);
+            } catch {
+              // best effort
+            }
+          }
+        },
+        () => {},
+      );
+    }
+    return awaitReply(pending, ms, () => {
+      timedOut = true;
+      return new RateLimitStoreUnavailableError(`Redis rate-limit store did not answer within ${ms} ms`);
+    });
   }
 
   private markUp(): void {
@@ -273,16 +444,27 @@ export class RedisRateLimiterStore implements RateLimiterStore {
   }
 }
 
-function parseReservation(reply: unknown): Reservation {
-  if (!Array.isArray(reply) || reply.length < 2) throw new Error('unexpected reply from the rate-limit script');
+type ScriptReply =
+  | { granted: true; waitMs: number; ticket: number; redisNow: number; others: number }
+  | { granted: false; waitMs: number; redisNow: number };
+
+function parseReply(reply: unknown): ScriptReply {
+  const bad = (): never => {
+    throw new Error('unexpected reply from the rate-limit script');
+  };
+  if (!Array.isArray(reply) || reply.length < 3) return bad();
   const waitMs = Number(reply[1]);
-  if (!Number.isFinite(waitMs)) throw new Error('unexpected reply from the rate-limit script');
+  if (!Number.isFinite(waitMs)) return bad();
   if (Number(reply[0]) === 1) {
     const ticket = Number(reply[2]);
-    if (!Number.isFinite(ticket)) throw new Error('unexpected reply from the rate-limit script');
-    return { granted: true, waitMs, ticket };
+    const redisNow = Number(reply[3]);
+    const others = Number(reply[4]);
+    if (!Number.isFinite(ticket) || !Number.isFinite(redisNow) || !Number.isFinite(others)) return bad();
+    return { granted: true, waitMs, ticket, redisNow, others };
   }
-  return { granted: false, waitMs };
+  const redisNow = Number(reply[2]);
+  if (!Number.isFinite(redisNow)) return bad();
+  return { granted: false, waitMs, redisNow };
 }
 
 function errorMessage(err: unknown): string {
@@ -302,18 +484,28 @@ interface RedisRateLimiterCommonOptions {
    * @default 'ssl-gateway:ratelimit:'
    */
   keyPrefix?: string;
-  /** Per-command time limit once connected. @default 250 */
+  /**
+   * Longest a command may go without a reply once connected before Redis counts as unavailable
+   * (measured by the reply's arrival, so event-loop stalls of this process do not count). @default 2000
+   */
   commandTimeoutMs?: number;
-  /** Time limit until the first command succeeded (includes connecting). @default 2000 */
+  /** Time limit until the first command succeeded (includes connecting). @default max(2000, commandTimeoutMs) */
   firstCommandTimeoutMs?: number;
   /** Breaker open time after a Redis failure. @default 1000 */
   retryAfterMs?: number;
   /** Behaviour while Redis is unavailable (see module comment). @default 'memory' */
   fallback?: RedisLimiterFallback;
-  /** Scales the per-process budget used by the `memory` fallback, (0, 1]. @default 1 */
+  /**
+   * Scales the per-process budget used by the `memory` fallback, (0, 1]. 1/N keeps N instances
+   * that fall back at the same time within the shared budget. @default 0.5
+   */
   fallbackRateFactor?: number;
-  /** Added to every window (shared and fallback) to absorb start-time jitter. @default 25 */
+  /** Added to every window (shared and fallback): late-start tolerance plus transit jitter. @default 50 */
   windowGuardMs?: number;
+  /** Slots per interval (1 = evenly spaced); see `QueueingRateLimiterOptions.burst`. @default 1 */
+  burst?: number;
+  /** Latest start after a slot; see `QueueingRateLimiterOptions.lateToleranceMs`. @default max(windowGuardMs / 2, 5) */
+  lateToleranceMs?: number;
   /** Maps a documented rate to a window policy (before the guard). @default policyForRate */
   ratePolicy?: (ratePerSecond: number) => RatePolicy;
   /** Switch-over warnings. @default console */
@@ -347,15 +539,12 @@ export class RedisRateLimiter implements RateLimiter {
     private readonly options: RedisRateLimiterCommonOptions,
   ) {
     const logger = options.logger ?? consoleLogger;
-    const guard = options.windowGuardMs ?? 25;
+    const guard = options.windowGuardMs ?? DEFAULT_WINDOW_GUARD_MS;
     if (!Number.isFinite(guard) || guard < 0) throw new RangeError('windowGuardMs must be >= 0');
-    const factor = options.fallbackRateFactor ?? 1;
+    const factor = options.fallbackRateFactor ?? 0.5;
     if (!(factor > 0 && factor <= 1)) throw new RangeError('fallbackRateFactor must be in (0, 1]');
     const base = options.ratePolicy ?? policyForRate;
-    const guarded = (rate: number): RatePolicy => {
-      const p = base(rate);
-      return { limit: p.limit, windowMs: p.windowMs + guard };
-    };
+    const pacing = { windowGuardMs: guard, burst: options.burst, lateToleranceMs: options.lateToleranceMs };
     this.fallbackMode = options.fallback ?? 'memory';
     this.retryAfterMs = options.retryAfterMs ?? 1_000;
     const keyPrefix = options.keyPrefix ?? 'ssl-gateway:ratelimit:';
@@ -386,7 +575,8 @@ export class RedisRateLimiter implements RateLimiter {
       clock: options.clock,
       sleep: options.sleep,
       keyPrefix,
-      ratePolicy: guarded,
+      ratePolicy: base,
+      ...pacing,
     });
     this.local =
       this.fallbackMode === 'memory'
@@ -397,7 +587,8 @@ export class RedisRateLimiter implements RateLimiter {
             clock: options.clock,
             sleep: options.sleep,
             keyPrefix,
-            ratePolicy: (rate) => guarded(rate * factor),
+            ratePolicy: (rate) => base(rate * factor),
+            ...pacing,
           })
         : undefined;
   }
@@ -407,15 +598,12 @@ export class RedisRateLimiter implements RateLimiter {
     return this.store.health === 'up' ? 'redis' : 'fallback';
   }
 
-  async acquire(action: string, signal?: AbortSignal): Promise<void> {
+  async acquire(action: string, signal?: AbortSignal, options?: AcquireOptions): Promise<StartPermit> {
     try {
-      await this.shared.acquire(action, signal);
+      return await this.shared.acquire(action, signal, options);
     } catch (err) {
       if (!(err instanceof RateLimitStoreUnavailableError)) throw err;
-      if (this.local !== undefined) {
-        await this.local.acquire(action, signal);
-        return;
-      }
+      if (this.local !== undefined) return await this.local.acquire(action, signal, options);
       throw new GatewayError(
         GatewayErrorCode.RATE_LIMITED,
         `The shared rate limiter is unavailable, so the ${action} call was not sent; retry later.`,
@@ -449,7 +637,8 @@ export class RedisRateLimiter implements RateLimiter {
  * disconnected, reconnect in the background.
  */
 export function rateLimiterRedisOptions(commandTimeoutMs: number) {
-  // ioredis' own command timeout is only a backstop behind the store's (shorter) one.
+  // ioredis' own command timeout is only a backstop behind the store's (shorter, and
+  // event-loop-stall tolerant) one.
   return {
     enableOfflineQueue: true,
     maxRetriesPerRequest: 1,
@@ -469,7 +658,7 @@ export function createRedisRateLimiter(options: CreateRedisRateLimiterOptions): 
     throw new TypeError('createRedisRateLimiter: give exactly one of url or client');
   }
   if (options.client !== undefined) return new RedisRateLimiter(options.client, false, options);
-  const client = new Redis(options.url, rateLimiterRedisOptions(Math.max(options.commandTimeoutMs ?? 250, options.firstCommandTimeoutMs ?? 2_000)));
+  const client = new Redis(options.url, rateLimiterRedisOptions(Math.max(options.commandTimeoutMs ?? 2_000, options.firstCommandTimeoutMs ?? 2_000)));
   // Connection errors surface through failing commands (and the limiter's warning); without a
   // listener ioredis would print every reconnect failure.
   client.on('error', () => {});

@@ -156,17 +156,29 @@ function requestLines(proc: GatewayProcess): Record<string, unknown>[] {
   return proc.logs().filter((l) => l.msg === 'request');
 }
 
-/** The slot times (ms, Redis clock) booked by the shared limiter for `action`, from MONITOR. */
-async function watchBookedSlots(url: string, keyPrefix: string, action: string): Promise<{ slots: number[]; close(): void }> {
+/**
+ * The slot times (ms, Redis clock) booked by the shared limiter for `action`, from MONITOR: every
+ * `ZADD` of the reservation script, minus the slots given back by the release script's `ZREM` (a
+ * caller that gave up, or a slot its process could not start in time and replaced by a later one).
+ */
+async function watchBookedSlots(url: string, keyPrefix: string, action: string): Promise<{ slots(): number[]; released(): number[]; close(): void }> {
   const client = new Redis(url);
   const monitor = await client.monitor();
-  const slots: number[] = [];
+  const booked = new Map<string, number>();
+  const released: number[] = [];
   const target = `${keyPrefix}ratelimit:${action}`;
   monitor.on('monitor', (_time: string, args: string[]) => {
-    if (args[0]?.toLowerCase() === 'zadd' && args[1] === target) slots.push(Number(args[2]));
+    const cmd = args[0]?.toLowerCase();
+    if (args[1] !== target) return;
+    if (cmd === 'zadd') booked.set(args[3], Number(args[2]));
+    else if (cmd === 'zrem') {
+      const at = booked.get(args[2]);
+      if (at !== undefined && booked.delete(args[2])) released.push(at);
+    }
   });
   return {
-    slots,
+    slots: () => [...booked.values()],
+    released: () => [...released],
     close: () => {
       monitor.disconnect();
       client.disconnect();
@@ -187,8 +199,10 @@ interface BurstResult {
   /** stdout lines (warnings included) each process wrote by the end of the burst. */
   stdout: string[][];
   delays: LoopDelay[];
-  /** Slot times booked in Redis during the burst (shared run only), ascending. */
+  /** Slot times booked in Redis during the burst and not given back (shared run only), ascending. */
   slots: number[];
+  /** Slots booked during the burst and given back unused (shared run only), ascending. */
+  released: number[];
 }
 
 /** Starts 3 gateway processes with `env`, warms them up, fires the burst, collects the evidence, stops them. */
@@ -213,7 +227,8 @@ async function runBurst(env: Record<string, string>, keyPrefix?: string): Promis
       lines: procs.map((p, i) => requestLines(p).slice(logged[i])),
       stdout: procs.map((p) => p.stdoutLines()),
       delays,
-      slots: sorted(watch?.slots ?? []),
+      slots: sorted(watch?.slots() ?? []),
+      released: sorted(watch?.released() ?? []),
     };
   } finally {
     watch?.close();
@@ -231,7 +246,7 @@ function diagnosis(r: BurstResult): string {
   const fallbacks = r.stdout.map((lines) => lines.filter((l) => /rate-limit store unavailable/i.test(l)).length);
   return [
     `simulator: ${r.calls.length} calls, ${refused} answered RequestLimitExceeded; max ${worst.max} starts in one sliding second (from +${worst.from - r.arrivals[0]} ms); min gap call k → k+${LIMIT}: ${minGap(r.arrivals, LIMIT)} ms`,
-    `Redis: ${r.slots.length} slots booked, max ${maxInWindow(r.slots, WINDOW_MS).max} per sliding second, min gap k → k+${LIMIT}: ${minGap(r.slots, LIMIT)} ms`,
+    `Redis: ${r.slots.length} slots booked and used, max ${maxInWindow(r.slots, WINDOW_MS).max} per sliding second, min gap k → k+${LIMIT}: ${minGap(r.slots, LIMIT)} ms; ${r.released.length} more booked but given back unused`,
     `arrival − booked slot (by rank): min ${Math.min(...lateness)} ms, max ${Math.max(...lateness)} ms`,
     `gateway processes: event-loop delay max ${r.delays.map((d) => `${d.max} ms`).join(', ')}; fell back to the in-process limiter: ${fallbacks.join(', ')} time(s)`,
     `clients: ${r.outcomes.filter((o) => !o.ok).length} failed, e.g. ${JSON.stringify(r.outcomes.find((o) => !o.ok)?.body ?? null).slice(0, 300)}`,

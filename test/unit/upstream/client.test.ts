@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UpstreamClient, classifyNetworkError, stripNulls, type UpstreamCallEvent, type UpstreamClientOptions } from '../../../src/upstream/client';
 import { TransportCode, UpstreamError } from '../../../src/upstream/errors';
 import { createPolicyLookup } from '../../../src/upstream/policy';
-import { unlimited } from '../../../src/upstream/ratelimit';
+import { unlimited, type AcquireOptions, type RateLimiter } from '../../../src/upstream/ratelimit';
 import { parseAuthorization } from '../../../src/upstream/sign';
 import {
   SECRET_ID,
@@ -446,6 +446,83 @@ describe('UpstreamClient: cancellation and limiter', () => {
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected']);
     expect((results[1] as PromiseRejectedResult).reason).toMatchObject({ code: 'RATE_LIMITED', details: { source: 'gateway' } });
     expect(server.requests).toHaveLength(1);
+  });
+});
+
+describe('UpstreamClient: the rate-limit start check at the moment the request is written', () => {
+  /** A limiter whose permits report "late" per the queue `late` (then on time). */
+  /** undici frees a socket for the next request one event-loop turn after a response. */
+  const idle = () => new Promise((r) => setTimeout(r, 20));
+
+  function scriptedLimiter(late: boolean[]) {
+    const acquired: (AcquireOptions | undefined)[] = [];
+    let released = 0;
+    const limiter: RateLimiter = {
+      acquire: async (_action, _signal, options) => {
+        acquired.push(options);
+        const isLate = late.shift() ?? false;
+        return { late: () => isLate, release: () => void released++ };
+      },
+    };
+    return { limiter, acquired, released: () => released };
+  }
+
+  it('a request that could only be written after its slot allows is not sent: it waits for another slot, first in line, on the same connection', async () => {
+    server.respond(ok());
+    const lim = scriptedLimiter([false, true, false]);
+    const { client, events } = makeClient({ limiter: lim.limiter });
+    await client.call('DescribeCertificates', {}); // opens the connection
+    await idle();
+    await client.call('DescribeCertificates', {});
+    expect(server.requests).toHaveLength(2);
+    expect(server.requests[1].remotePort).toBe(server.requests[0].remotePort); // the refusal kept the connection
+    expect(lim.acquired).toEqual([undefined, undefined, { requeue: true }]);
+    expect(lim.released()).toBe(1);
+    // Nothing was sent for the lost slot: not an attempt, no event.
+    expect(events.map((e) => [e.attempt, e.outcome])).toEqual([
+      [1, 'success'],
+      [1, 'success'],
+    ]);
+  });
+
+  it('a late start on a connection opened for it goes (connecting made it late; refusing would never end)', async () => {
+    server.respond(ok());
+    const lim = scriptedLimiter([true]);
+    const { client } = makeClient({ limiter: lim.limiter });
+    await client.call('DescribeCertificates', {});
+    expect(server.requests).toHaveLength(1);
+    expect(lim.acquired).toEqual([undefined]);
+  });
+
+  it('a call that keeps losing its slot fails with RATE_LIMITED after 5 lost starts, having sent nothing', async () => {
+    server.respond(ok());
+    const lim = scriptedLimiter([false, true, true, true, true, true, true]);
+    const { client } = makeClient({ limiter: lim.limiter });
+    await client.call('DescribeCertificates', {});
+    await idle();
+    await expect(client.call('DescribeCertificates', {})).rejects.toMatchObject({
+      code: 'RATE_LIMITED',
+      details: { action: 'DescribeCertificates', source: 'gateway', reason: 'LATE_START' },
+    });
+    expect(server.requests).toHaveLength(1);
+    expect(lim.acquired).toHaveLength(7);
+    expect(lim.released()).toBe(6);
+  });
+
+  it('a given dispatcher is used as is (no start check: its connections are not ours to judge)', async () => {
+    server.respond(ok());
+    const { Agent } = await import('undici');
+    const dispatcher = new Agent();
+    try {
+      const lim = scriptedLimiter([false, true]);
+      const { client } = makeClient({ limiter: lim.limiter, dispatcher });
+      await client.call('DescribeCertificates', {});
+      await client.call('DescribeCertificates', {});
+      expect(server.requests).toHaveLength(2);
+      expect(lim.acquired).toHaveLength(2);
+    } finally {
+      await dispatcher.close();
+    }
   });
 });
 

@@ -23,7 +23,7 @@ describe('loadConfig', () => {
       logLevel: 'info',
       redisUrl: undefined,
       redisKeyPrefix: 'ssl-gateway:',
-      redisCommandTimeoutMs: 250,
+      redisCommandTimeoutMs: 2000,
       auth: { mode: 'required', apiKeys: [] },
       graphqlLimits: { maxDepth: 12, maxAliases: 30, maxDirectives: 20, maxTokens: 5000, maxCost: 200, introspection: true },
       graphqlIntrospection: true,
@@ -46,8 +46,8 @@ describe('loadConfig', () => {
         rateLimitMaxWaitMs: 2000,
         rateLimitOverrides: {},
         rateLimitRedisFallback: 'memory',
-        rateLimitFallbackPercent: 100,
-        rateLimitWindowGuardMs: 25,
+        rateLimitFallbackPercent: 50,
+        rateLimitWindowGuardMs: 50,
       },
     });
     expect(DEFAULT_SSL_ENDPOINT).toBe('https://ssl.tencentcloudapi.com');
