@@ -17,7 +17,8 @@
  * 2. Starting. The limiter lets a call go at its slot, never before, and only if it is not later
  *    than `slot + lateToleranceMs` while the schedule after it is full (a later slot is "crowded":
  *    its window already holds `limit - 1` others, so `limit` calls follow within about a window;
- *    the store reports this per booking). A late start next to a schedule with room cannot put
+ *    the store reports this per booking; or `limit - 1` calls of this process are waiting, which
+ *    will take later slots). A late start next to a schedule with room cannot put
  *    `limit + 1` calls into any window (see 3) and goes: a merely slow process is not slowed down
  *    further under light load. A slot whose start would be too late (its timer fired late because
  *    the event loop was busy, the store's answer was read late, ...) is NOT used: it is released,
@@ -454,12 +455,16 @@ export class QueueingRateLimiter implements RateLimiter {
   }
 
   /**
-   * A start at `now` is too late for `slot` when it is past the tolerance AND a crowded slot follows
-   * (the schedule after it is full). Without one, no window can get `limit + 1` calls from it, so
-   * the call goes (a process that is merely slow is not made slower under light load).
+   * A start at `now` is too late for `slot` when it is past the tolerance AND the schedule after it
+   * is (or is about to be) full: a crowded slot was booked after it, or at least `limit - 1` calls
+   * of this process are waiting (they will all get later slots; their bookings may still be in
+   * flight, e.g. while a burst of requests is being handled). Otherwise no window can get
+   * `limit + 1` calls from it, so the call goes (a merely slow process is not made slower under
+   * light load).
    */
   private tooLate(lane: Lane, slot: HeldSlot, now: number): boolean {
-    return now > slot.latestStartAt && lane.crowdedUntil > slot.startAt;
+    if (now <= slot.latestStartAt) return false;
+    return lane.crowdedUntil > slot.startAt || lane.waiters.length >= lane.policy.limit - 1;
   }
 
   /**

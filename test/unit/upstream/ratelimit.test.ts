@@ -238,6 +238,23 @@ describe('QueueingRateLimiter (fake time)', () => {
     ]);
   });
 
+  it("the process' own queue counts too: with limit - 1 calls waiting, a late start is refused before any crowded booking is known", async () => {
+    // A store that never reports crowding (as when its answers are still in flight).
+    const inner = new MemoryRateLimiterStore();
+    const store: RateLimiterStore = { reserve: async (k, p, w) => ({ ...(await inner.reserve(k, p, w)), crowded: false }) };
+    const limiter = make(10_000, { DescribeCertificates: 3 }, { store });
+    const one = startMany(limiter, 'DescribeCertificates', 1);
+    await vi.advanceTimersByTimeAsync(0);
+    const waiting = startMany(limiter, 'DescribeCertificates', 1); // 1 waiting: fewer than limit - 1
+    await vi.advanceTimersByTimeAsync(30);
+    expect(one.done[0].permit.late()).toBe(false);
+    const more = startMany(limiter, 'DescribeCertificates', 1); // 2 waiting: the schedule fills up
+    await vi.advanceTimersByTimeAsync(0);
+    expect(one.done[0].permit.late()).toBe(true);
+    await vi.advanceTimersByTimeAsync(2_000);
+    await Promise.all([waiting.all, more.all]);
+  });
+
   it('a start within the tolerance goes; the permit turns late after slot + tolerance', async () => {
     const limiter = make(10_000, { DescribeCertificates: 3 });
     const run = startMany(limiter, 'DescribeCertificates', 4); // 0, 350, 700 (crowded), 1050
