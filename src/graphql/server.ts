@@ -68,7 +68,7 @@ export function buildGuardedSchema(model: GraphQLModel = defaultModel()): GraphQ
  */
 /**
  * graphql-js quotes the offending value in variable coercion errors ("Variable "$key" got invalid
- * value { pem: "-----BEGIN PRIVATE KEY-----…" }; …"): the value is the client's own input, but it
+ * value { pem: "<PEM key text>" }; …"): the value is the client's own input, but it
  * may be key material and must not travel back in an error (or into a log). The rest of the
  * message (which variable, which type was expected) stays.
  */
