@@ -211,7 +211,7 @@ export interface SimulatorProcess extends ChildHandle {
 }
 
 export async function spawnSimulator(options: { secretId?: string; secretKey?: string } = {}): Promise<SimulatorProcess> {
-  const secretId = options.secretId ?? 'AKIDe2eSharedLimiter0000000000000000';
+  const secretId = options.secretId ?? 'e2e-shared-limiter-secret-id';
   const secretKey = options.secretKey ?? 'e2eSharedLimiterSecretKey0000000000';
   const handle = await spawnTsx(
     SIMULATOR_ENTRY,

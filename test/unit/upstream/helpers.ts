@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { verifySignature, type VerifyResult } from '../../../src/upstream/sign';
 
-export const SECRET_ID = 'AKIDtestSecretIdForUnitTests0000000';
+export const SECRET_ID = 'unit-test-secret-id';
 export const SECRET_KEY = 'unitTestSecretKey-Do-Not-Leak-1234567890';
 
 export interface RecordedRequest {
