@@ -70,8 +70,9 @@ export interface UpstreamConfig {
   readonly rateLimitFallbackPercent: number;
   /**
    * `RATE_LIMIT_WINDOW_GUARD_MS`: margin added to each 1 s window of the shared limiter (and its
-   * fallback): half is the tolerance for a late call start (a later one waits for another slot),
-   * half absorbs network jitter. Costs guard / (1000 + guard) of the throughput. @default 50
+   * fallback): up to 25 ms of it is the tolerance for a late call start (a later one waits for
+   * another slot), the rest absorbs network jitter. Costs guard / (1000 + guard) of the throughput.
+   * @default 100
    */
   readonly rateLimitWindowGuardMs: number;
 }
@@ -313,7 +314,7 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimitOverrides: r.rateMap('RATE_LIMIT_OVERRIDES'),
     rateLimitRedisFallback: r.oneOf('RATE_LIMIT_REDIS_FALLBACK', ['memory', 'reject'] as const) ?? 'memory',
     rateLimitFallbackPercent: r.int('RATE_LIMIT_FALLBACK_PERCENT', 50, 1, 100),
-    rateLimitWindowGuardMs: r.int('RATE_LIMIT_WINDOW_GUARD_MS', 50, 0, 1000),
+    rateLimitWindowGuardMs: r.int('RATE_LIMIT_WINDOW_GUARD_MS', 100, 0, 1000),
   };
 
   const graphqlLimits = readGraphQLLimitsConfig(r, gatewayEnv);

@@ -33,8 +33,8 @@
  *    a request that is late by then is not sent, its slot is released and the call acquires again
  *    with `requeue` (first in the local line).
  * 3. Why this bounds the upstream's count. `windowMs` is the documented window W plus a guard G
- *    (`windowGuardMs`, default 50 ms). Any `limit + 1` slots span at least W + G; every call is
- *    written in [slot, slot + T] (T = `lateToleranceMs`, default G / 2); so the upstream, which
+ *    (`windowGuardMs`, default 100 ms). Any `limit + 1` slots span at least W + G; every call is
+ *    written in [slot, slot + T] (T = `lateToleranceMs`, default 25 ms); so the upstream, which
  *    counts ARRIVALS, sees at most `limit` calls in any W as long as the transit times of two calls
  *    differ by at most G - T (the other half of the guard). A call later than that can only share
  *    a window with `limit` LATER calls (earlier ones are more than W + G - T before it), and those
@@ -45,16 +45,16 @@
  *    lone late call of one process just before another process books a full second is let go.
  *
  * Costs: sustained throughput is `limit / (W + G)`, i.e. G / (W + G) below the documented rate
- * (4.8 % with the 50 ms default at 1 s), plus one slot per start that was too late (only under
+ * (9.1 % with the 100 ms default at 1 s), plus one slot per start that was too late (only under
  * event-loop stalls longer than T). Without burst, k simultaneous calls into an idle limiter take
- * (k - 1) × interval to start instead of 0 (10 calls at 10/s: 945 ms), which is what keeps them
+ * (k - 1) × interval to start instead of 0 (10 calls at 10/s: 990 ms), which is what keeps them
  * from arriving as a clump; `burst` trades that latency back.
  *
  * The booking is the only shared state and sits behind `RateLimiterStore`, so a Redis-backed store
  * (`redis-ratelimit.ts`: a Lua script over a sorted set of slot times per action, on the Redis
  * clock) can replace `MemoryRateLimiterStore` to share one budget between many Lambda instances.
  * With the in-memory store every process has the full budget. `UpstreamClient`'s default limiter
- * is this class with its defaults (evenly spaced, 50 ms guard, start check), so a single instance
+ * is this class with its defaults (evenly spaced, 100 ms guard, start check), so a single instance
  * without Redis does not burst either.
  */
 import { GatewayError, GatewayErrorCode } from './errors';
@@ -84,8 +84,14 @@ export const defaultSleep: Sleep = (ms, signal) =>
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 
-/** Margin added to every window by default (see the module comment). */
-export const DEFAULT_WINDOW_GUARD_MS = 50;
+/**
+ * Margin added to every window by default (see the module comment). 100 ms: with the 25 ms start
+ * tolerance it leaves 75 ms for differences in transit and in when the upstream timestamps an
+ * arrival (50 ms, i.e. 25 ms of jitter, let a loaded machine put 11 arrivals into one second).
+ */
+export const DEFAULT_WINDOW_GUARD_MS = 100;
+/** Largest default late-start tolerance: the rest of the guard absorbs transit jitter. */
+export const MAX_DEFAULT_LATE_TOLERANCE_MS = 25;
 /** Smallest default late-start tolerance: below this, ordinary timer jitter would discard slots. */
 export const MIN_DEFAULT_LATE_TOLERANCE_MS = 5;
 
@@ -240,6 +246,10 @@ export class MemoryRateLimiterStore implements RateLimiterStore {
  * its slot's tolerance.
  */
 export interface StartPermit {
+  /** When the call was allowed to start (its slot), on the limiter's clock. */
+  readonly startAt?: number;
+  /** The slot as the store booked it (its time on the store's clock): what the store decided. */
+  readonly slot?: number;
   /** True when starting now would be too late for the slot: do not send; acquire again with `requeue`. */
   late(): boolean;
   /** The call was not sent (it was late): gives the slot back to the store. Best effort. */
@@ -273,13 +283,13 @@ export interface QueueingRateLimiterOptions {
   keyPrefix?: string;
   /** Maps a documented rate to a window policy (before the guard). @default policyForRate */
   ratePolicy?: (ratePerSecond: number) => RatePolicy;
-  /** Added to every window: late-start tolerance plus transit jitter. @default DEFAULT_WINDOW_GUARD_MS (50) */
+  /** Added to every window: late-start tolerance plus transit jitter. @default DEFAULT_WINDOW_GUARD_MS (100) */
   windowGuardMs?: number;
   /** Slots that may share one interval (1 = evenly spaced). Clamped to the limit. @default 1 */
   burst?: number;
   /**
    * Latest a call may start after its slot; a later one waits for another slot. Must not exceed
-   * `windowGuardMs` for the bound to hold. @default max(windowGuardMs / 2, 5)
+   * `windowGuardMs` for the bound to hold. @default max(min(windowGuardMs / 2, 25), 5)
    */
   lateToleranceMs?: number;
 }
@@ -347,7 +357,7 @@ export class QueueingRateLimiter implements RateLimiter {
     if (!Number.isFinite(this.guardMs) || this.guardMs < 0) throw new RangeError('windowGuardMs must be >= 0');
     this.burst = options.burst ?? 1;
     if (!Number.isInteger(this.burst) || this.burst < 1) throw new RangeError('burst must be an integer >= 1');
-    this.lateToleranceMs = options.lateToleranceMs ?? Math.max(this.guardMs / 2, MIN_DEFAULT_LATE_TOLERANCE_MS);
+    this.lateToleranceMs = options.lateToleranceMs ?? Math.max(Math.min(this.guardMs / 2, MAX_DEFAULT_LATE_TOLERANCE_MS), MIN_DEFAULT_LATE_TOLERANCE_MS);
     if (!Number.isFinite(this.lateToleranceMs) || this.lateToleranceMs < 0) throw new RangeError('lateToleranceMs must be >= 0');
     this.clock = options.clock ?? systemClock;
     this.store = options.store ?? new MemoryRateLimiterStore(this.clock);
@@ -444,6 +454,8 @@ export class QueueingRateLimiter implements RateLimiter {
       this.remove(lane, waiter);
       let released = false;
       waiter.resolve({
+        startAt: slot.startAt,
+        slot: slot.ticket,
         late: () => this.tooLate(lane, slot, this.clock()),
         release: () => {
           if (released) return;

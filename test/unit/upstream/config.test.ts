@@ -47,7 +47,7 @@ describe('loadConfig', () => {
         rateLimitOverrides: {},
         rateLimitRedisFallback: 'memory',
         rateLimitFallbackPercent: 50,
-        rateLimitWindowGuardMs: 50,
+        rateLimitWindowGuardMs: 100,
       },
     });
     expect(DEFAULT_SSL_ENDPOINT).toBe('https://ssl.tencentcloudapi.com');

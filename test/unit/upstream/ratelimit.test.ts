@@ -70,10 +70,17 @@ describe('QueueingRateLimiter (fake time)', () => {
     vi.useRealTimers();
   });
 
+  // The pacing these tests were written for: a 50 ms guard, 25 ms start tolerance.
   const make = (maxWaitMs: number, overrides: Record<string, number> = {}, extra: Partial<QueueingRateLimiterOptions> = {}) =>
-    new QueueingRateLimiter({ policies: createPolicyLookup(POLICIES, { rateLimitOverrides: overrides }), maxWaitMs, ...extra });
+    new QueueingRateLimiter({ policies: createPolicyLookup(POLICIES, { rateLimitOverrides: overrides }), maxWaitMs, windowGuardMs: 50, ...extra });
 
-  it('spaces starts evenly: at 10/s with the default 50 ms guard, one start every 105 ms, no burst', async () => {
+  it('by default guards every window with 100 ms and tolerates a start at most 25 ms late', () => {
+    const limiter = new QueueingRateLimiter({ policies: createPolicyLookup(POLICIES), maxWaitMs: 0 });
+    expect(limiter.policyFor(10)).toEqual({ limit: 10, windowMs: 1_100, burst: 1 });
+    expect(limiter.lateToleranceMs).toBe(25);
+  });
+
+  it('spaces starts evenly: at 10/s with a 50 ms guard, one start every 105 ms, no burst', async () => {
     const limiter = make(10_000);
     const run = startMany(limiter, 'DescribeCertificates', 15);
     await vi.advanceTimersByTimeAsync(0);
