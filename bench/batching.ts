@@ -8,7 +8,7 @@
 import DataLoader from 'dataloader';
 import { ANONYMOUS } from '../src/auth/identity';
 import { createGraphQLServer } from '../src/graphql/server';
-import type { Json } from '../src/graphql/loaders';
+import type { Json } from '../src/upstream/caller';
 import { createSimulator } from '../src/simulator';
 import { UpstreamClient, specPolicyLookup, unlimited } from '../src/upstream';
 import { median, printTable, saveResult, timeAsync } from './lib';

@@ -183,7 +183,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     idempotency = createIdempotencyService(new MemoryIdempotencyStore({ maxEntries: config.idempotency.maxEntries }), config.idempotency);
   }
 
-  const upstream = createUpstreamClient(config, {
+  const upstream = createUpstreamClient(config.upstream, {
     ...(options.upstream ?? {}),
     ...(sharedLimiter ? { limiter: sharedLimiter } : {}),
     onCall: recordUpstreamCall,

@@ -10,22 +10,14 @@
  */
 
 import { readAuthConfig, type AuthConfig } from './auth/config';
+import type { Credentials, UpstreamLanguage } from './upstream/credentials';
+import type { IdempotencyConfig } from './idempotency/service';
+
+export type { Credentials, IdempotencyConfig, UpstreamLanguage };
 import { readGraphQLLimitsConfig, type GraphQLLimits } from './graphql/limits/config';
 
 export type GatewayEnv = 'development' | 'test' | 'staging' | 'production';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-export type UpstreamLanguage = 'zh-CN' | 'en-US';
-
-/** Upstream credentials. `toJSON`/inspect redact the secret parts, so logging a config is safe. */
-export interface Credentials {
-  /** `TENCENTCLOUD_SECRET_ID` */
-  readonly secretId: string;
-  /** `TENCENTCLOUD_SECRET_KEY` */
-  readonly secretKey: string;
-  /** `TENCENTCLOUD_SESSION_TOKEN`, for temporary credentials (sent as `X-TC-Token`). */
-  readonly sessionToken?: string;
-}
-
 export interface UpstreamConfig {
   /**
    * `TENCENTCLOUD_SECRET_ID` + `TENCENTCLOUD_SECRET_KEY` (+ `TENCENTCLOUD_SESSION_TOKEN`).
@@ -117,16 +109,6 @@ export interface Config {
   readonly idempotency: IdempotencyConfig;
 }
 
-export interface IdempotencyConfig {
-  /** `IDEMPOTENCY_TTL_SECONDS`: how long a result is replayed for its key. @default 86400 */
-  readonly ttlSeconds: number;
-  /** `IDEMPOTENCY_LOCK_TTL_MS`: longest a first call may run before a duplicate treats it as lost. @default 60000 */
-  readonly lockTtlMs: number;
-  /** `IDEMPOTENCY_WAIT_MS`: how long a concurrent duplicate waits for the first. @default 10000 */
-  readonly waitTimeoutMs: number;
-  /** `IDEMPOTENCY_MAX_ENTRIES`: bound of the in-memory store. @default 10000 */
-  readonly maxEntries: number;
-}
 
 export const DEFAULT_SSL_ENDPOINT = 'https://ssl.tencentcloudapi.com';
 

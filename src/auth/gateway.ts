@@ -11,7 +11,7 @@
  *   material from answers when the caller lacks `keys` (`redactKeyMaterial`). Not for GraphQL,
  *   which checks per field (`applyScopeGuards`).
  */
-import type { UpstreamCaller } from '../graphql/loaders';
+import type { UpstreamCaller } from '../upstream/caller';
 import type { GatewayRequest, GatewayResponse } from '../http/types';
 import { isGatewayError } from '../upstream/errors';
 import { authorizeAction, type Authenticator } from './authenticator';

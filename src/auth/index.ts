@@ -3,7 +3,6 @@ export * from './api-keys';
 export * from './authenticator';
 export * from './config';
 export * from './errors';
-export * from './graphql';
 export * from './identity';
 export * from './jwt';
 export * from './scopes';

@@ -28,7 +28,7 @@
  *
  * Scopes are independent: `write` does not imply `read`, `admin` and `keys` add to the others.
  */
-import { fieldName } from '../graphql/naming';
+import { fieldName } from '../spec/naming';
 import { spec, type ApiSpec, type MemberSpec } from '../spec';
 
 export const SCOPES = ['read', 'write', 'keys', 'admin'] as const;

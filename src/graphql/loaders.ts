@@ -14,12 +14,9 @@ import DataLoader from 'dataloader';
 import { getAction } from '../spec';
 import { GatewayError, isGatewayError } from '../upstream/errors';
 
-export type Json = Record<string, unknown>;
+import type { Json, UpstreamCaller } from '../upstream/caller';
 
-/** What the GraphQL layer needs from the upstream client. */
-export interface UpstreamCaller {
-  call(action: string, params: Json, options?: { signal?: AbortSignal }): Promise<Json>;
-}
+export type { Json, UpstreamCaller };
 
 /** The documented cap of an array input or page size, from the spec. */
 export function documentedMax(action: string, member: string): number {

@@ -15,7 +15,7 @@
  */
 import { spec as defaultSpec, type ActionSpec, type ApiSpec, type MemberSpec } from '../spec';
 import english from '../../spec/en.json' with { type: 'json' };
-import { fieldName } from './naming';
+import { fieldName } from '../spec/naming';
 
 export interface EnglishEnumValue {
   name: string;

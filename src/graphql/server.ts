@@ -7,7 +7,7 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { typeDefs } from '../../schema/generated/typeDefs';
-import { applyScopeGuards, createScopePlugin } from '../auth/graphql';
+import { applyScopeGuards, createScopePlugin } from './scope-guard';
 import type { Identity } from '../auth/identity';
 import type { IdempotencyService } from '../idempotency/service';
 import { scrub } from '../observability/log';

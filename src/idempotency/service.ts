@@ -3,7 +3,6 @@
  * (`idempotencyKey` argument) and REST write routes (`Idempotency-Key` header) alike. It binds a
  * store (Redis when `REDIS_URL` is set, else in memory) to the configured TTLs.
  */
-import type { IdempotencyConfig } from '../config';
 import { requestFingerprint } from './fingerprint';
 import { executeIdempotent, type IdempotentResult } from './run';
 import { MemoryIdempotencyStore, type IdempotencyStore } from './store';
@@ -15,6 +14,18 @@ export interface IdempotencyService {
    */
   run<T>(key: string | undefined, caller: string, operation: string, input: unknown, fn: () => Promise<T>): Promise<IdempotentResult<T>>;
   close(): Promise<void>;
+}
+
+/** Idempotency settings (`Config.idempotency`, read from the environment by src/config.ts). */
+export interface IdempotencyConfig {
+  /** `IDEMPOTENCY_TTL_SECONDS`: how long a result is replayed for its key. @default 86400 */
+  readonly ttlSeconds: number;
+  /** `IDEMPOTENCY_LOCK_TTL_MS`: longest a first call may run before a duplicate treats it as lost. @default 60000 */
+  readonly lockTtlMs: number;
+  /** `IDEMPOTENCY_WAIT_MS`: how long a concurrent duplicate waits for the first. @default 10000 */
+  readonly waitTimeoutMs: number;
+  /** `IDEMPOTENCY_MAX_ENTRIES`: bound of the in-memory store. @default 10000 */
+  readonly maxEntries: number;
 }
 
 export const DEFAULT_IDEMPOTENCY_CONFIG: IdempotencyConfig = { ttlSeconds: 86_400, lockTtlMs: 60_000, waitTimeoutMs: 10_000, maxEntries: 10_000 };

@@ -10,7 +10,6 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import pino, { type DestinationStream, type Logger } from 'pino';
-import type { UpstreamCallEvent } from '../upstream/client';
 
 export interface UpstreamCallRecord {
   action: string;
@@ -39,8 +38,21 @@ export function currentScope(): RequestScope | undefined {
   return storage.getStore();
 }
 
+/**
+ * What the upstream client reports of one attempt (its `UpstreamCallEvent` has this shape and
+ * more); declared here so that logging stays below the layers it logs.
+ */
+export interface UpstreamCallReport {
+  action: string;
+  attempt: number;
+  outcome: 'success' | 'error';
+  latencyMs: number;
+  requestId?: string;
+  upstreamCode?: string;
+}
+
 /** The upstream client's `onCall` hook: records each attempt on the current request. */
-export function recordUpstreamCall(event: UpstreamCallEvent): void {
+export function recordUpstreamCall(event: UpstreamCallReport): void {
   const scope = storage.getStore();
   if (!scope || scope.upstream.length >= 200) return;
   scope.upstream.push({

@@ -20,8 +20,8 @@ import { isAuthError } from '../auth/errors';
 import type { GatewayResponse } from '../http/types';
 import { isReplayedError } from '../idempotency/errors';
 import { GatewayError, GatewayErrorCode, isGatewayError, isUpstreamError, retryAfterSeconds } from '../upstream/errors';
-import type { FieldProblem } from './validate';
-import { summarizeProblems } from './validate';
+import type { FieldProblem } from '../spec/validate';
+import { summarizeProblems } from '../spec/validate';
 
 export interface ErrorBody {
   error: {

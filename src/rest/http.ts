@@ -4,7 +4,10 @@
  */
 import { isUtf8 } from 'node:buffer';
 import type { GatewayRequest, GatewayResponse } from '../http/types';
+import { ID_PATTERNS, type IdKind } from '../spec/ids';
 import { HttpErrorCode, RestError, badRequest, baseHeaders } from './errors';
+
+export { ID_PATTERNS, type IdKind };
 
 /** @default 1 MiB */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
@@ -81,18 +84,6 @@ export function parseJsonBody(req: GatewayRequest): unknown {
 }
 
 // ---- path ids -------------------------------------------------------------------------------------
-
-export type IdKind = 'certificate' | 'task' | 'record';
-
-/**
- * Accepted id shapes. Certificate and task ids are short opaque tokens (`hehj1jsj`, `758439`);
- * deployment record ids are positive integers. Anything else is refused before an upstream call.
- */
-export const ID_PATTERNS: Readonly<Record<IdKind, { pattern: RegExp; description: string }>> = {
-  certificate: { pattern: /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, description: '1-64 characters: letters, digits, "_", "-", "." (starting with a letter or digit)' },
-  task: { pattern: /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, description: '1-64 characters: letters, digits, "_", "-", "." (starting with a letter or digit)' },
-  record: { pattern: /^[1-9][0-9]{0,15}$/, description: 'a positive integer' },
-};
 
 /** Decodes and checks one path id; 400 with the parameter name on anything odd. */
 export function pathId(raw: string, kind: IdKind, name: string): string {

@@ -13,7 +13,7 @@
  *   4. any error → the one JSON error body (`errors.ts`), status from the shared error table
  */
 import type { GatewayHandler, GatewayRequest, GatewayResponse } from '../http/types';
-import type { UpstreamCaller } from '../graphql/loaders';
+import type { UpstreamCaller } from '../upstream/caller';
 import type { IdempotencyService } from '../idempotency/service';
 import { DEFAULT_WAIT_POLICY, systemWaitClock, type WaitClock, type WaitPolicy } from '../tasks/wait';
 import { isGatewayError } from '../upstream/errors';
@@ -26,8 +26,8 @@ import { deploymentRoutes } from './routes/deployments';
 import { metaRoutes } from './routes/meta';
 import { taskRoutes } from './routes/tasks';
 
-export { validateActionInput, actionValidator, compileActionValidator, summarizeProblems } from './validate';
-export type { FieldProblem, ValidationResult, ActionValidator, ProblemReason } from './validate';
+export { validateActionInput, actionValidator, compileActionValidator, summarizeProblems } from '../spec/validate';
+export type { FieldProblem, ValidationResult, ActionValidator, ProblemReason } from '../spec/validate';
 export type { ErrorBody } from './errors';
 export { buildOpenApiDocument } from './openapi';
 export type { Route } from './router';

@@ -3,11 +3,11 @@
  * query strings, JSON body) and validates them with the same spec-driven validator as the
  * generic action route, so every route refuses the same mistakes with the same field paths.
  */
-import { fieldName } from '../graphql/naming';
+import { fieldName } from '../spec/naming';
 import { getAction, type MemberSpec } from '../spec';
 import type { GatewayRequest } from '../http/types';
 import { validationError } from './errors';
-import { actionValidator, type FieldProblem } from './validate';
+import { actionValidator, type FieldProblem } from '../spec/validate';
 
 const SCALARS = new Set(['String', 'Integer', 'Boolean', 'Float', 'Double', 'Date', 'Timestamp', 'Binary']);
 

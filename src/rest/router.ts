@@ -5,7 +5,7 @@
  * the HTML reference, so what is routed is what is documented.
  */
 import type { GatewayRequest, GatewayResponse } from '../http/types';
-import type { UpstreamCaller } from '../graphql/loaders';
+import type { UpstreamCaller } from '../upstream/caller';
 import type { WaitClock, WaitPolicy } from '../tasks/wait';
 import type { IdKind } from './http';
 

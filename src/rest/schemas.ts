@@ -5,7 +5,7 @@
  */
 import en from '../../spec/en.json' with { type: 'json' };
 import { actionNames, getAction, getStructure, structureNames, type MemberSpec } from '../spec';
-import { enforcedEnum } from './validate';
+import { enforcedEnum } from '../spec/validate';
 
 export type JsonSchema = Record<string, unknown>;
 

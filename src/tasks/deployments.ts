@@ -6,7 +6,7 @@
  *   UPDATE         UpdateCertificateInstance        → DescribeHostUpdateRecordDetail
  *   UPLOAD_UPDATE  UploadUpdateCertificateInstance  → DescribeHostUploadUpdateRecordDetail
  */
-import type { Json, UpstreamCaller } from '../graphql/loaders';
+import type { Json, UpstreamCaller } from '../upstream/caller';
 import { progressOf, type DeploymentProgress } from './states';
 
 export type DeploymentKind = 'DEPLOY' | 'UPDATE' | 'UPLOAD_UPDATE';

@@ -13,7 +13,7 @@
  * Extracted for the REST facade from the GraphQL resolver's loop (same behaviour), so both can
  * share it.
  */
-import type { Json, UpstreamCaller } from '../graphql/loaders';
+import type { Json, UpstreamCaller } from '../upstream/caller';
 import { GatewayError } from '../upstream/errors';
 import { START_ACTION, type DeploymentKind } from './deployments';
 import type { WaitClock, WaitPolicy } from './wait';

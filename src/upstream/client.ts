@@ -17,7 +17,7 @@
  * an error message or an `onCall` event; upstream and network messages are scrubbed.
  */
 import { Pool, buildConnector, request as undiciRequest, type Dispatcher } from 'undici';
-import type { Credentials, UpstreamLanguage } from '../config';
+import type { Credentials, UpstreamLanguage } from './credentials';
 import { GatewayError, GatewayErrorCode, TransportCode, UpstreamError, isRetryable } from './errors';
 import type { ActionKind, ActionPolicy, ActionPolicyLookup } from './policy';
 import { QueueingRateLimiter, defaultSleep, systemClock, type Clock, type RateLimiter, type Sleep, type StartPermit } from './ratelimit';

@@ -22,7 +22,7 @@ import { exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { requiredScopes, type Scope } from '../../src/auth';
 import { operationByAction } from '../../src/graphql/operations';
-import { validateActionInput } from '../../src/rest/validate';
+import { validateActionInput } from '../../src/spec/validate';
 import { startGatewayServer, type GatewayServer, type KeyName } from '../helpers/server';
 import { ACTIONS, gatewaySchema, graphqlOperation, insufficientKeys, KEY_SCOPES, restBody, scopeLabel, sufficientKey } from './lib/action-matrix';
 

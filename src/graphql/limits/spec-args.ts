@@ -21,8 +21,8 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import { getArgumentValues } from 'graphql/execution/values';
-import { ID_PATTERNS, type IdKind } from '../../rest/http';
-import { summarizeProblems, validateActionInput, type FieldProblem } from '../../rest/validate';
+import { ID_PATTERNS, type IdKind } from '../../spec/ids';
+import { summarizeProblems, validateActionInput, type FieldProblem } from '../../spec/validate';
 import { toUpstreamParams } from '../convert';
 import type { GraphQLModel } from '../model';
 import { OPERATIONS } from '../operations';

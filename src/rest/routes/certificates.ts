@@ -3,7 +3,7 @@
  * download URL, and a batch delete. Bodies and queries are the documented parameters of the
  * action behind each route, validated by the same spec-driven validator as the action route.
  */
-import type { Json } from '../../graphql/loaders';
+import type { Json } from '../../upstream/caller';
 import { RestError, notFound } from '../errors';
 import { json, pathId, queryBoolean } from '../http';
 import { paramsFromBody, paramsFromQuery, queryParamsFor, validateParams, type QueryParam } from '../params';

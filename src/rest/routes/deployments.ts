@@ -17,7 +17,7 @@
  * upload-update records (whose rollbacks live inside the same record) the state is that of the
  * latest entry, see `latestUploadUpdateProgress`.
  */
-import type { Json, UpstreamCaller } from '../../graphql/loaders';
+import type { Json, UpstreamCaller } from '../../upstream/caller';
 import {
   DETAIL_ACTION,
   RETRY_ACTION,

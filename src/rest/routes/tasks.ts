@@ -7,7 +7,7 @@
  * and `Done`, with the meanings of `src/tasks/states.ts`.
  */
 import type { GatewayResponse } from '../../http/types';
-import type { Json } from '../../graphql/loaders';
+import type { Json } from '../../upstream/caller';
 import { deleteTaskState, isFinalState, taskState, type TaskState } from '../../tasks/states';
 import { isUpstreamError } from '../../upstream/errors';
 import { RestError, badRequest, notFound } from '../errors';

@@ -27,7 +27,7 @@ import { requiredScopes, SCOPES, type Scope } from '../../../src/auth';
 import { model } from '../../../src/graphql/model';
 import { buildGuardedSchema } from '../../../src/graphql/server';
 import { operationByAction } from '../../../src/graphql/operations';
-import { enforcedEnum } from '../../../src/rest/validate';
+import { enforcedEnum } from '../../../src/spec/validate';
 import { getStructure, spec, type MemberSpec } from '../../../src/spec';
 import type { KeyName } from '../../helpers/server';
 

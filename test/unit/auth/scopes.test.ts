@@ -13,7 +13,7 @@ import {
   redactKeyMaterial,
   requiredScopes,
 } from '../../../src/auth/scopes';
-import { fieldScopes, isKeyMaterialField, rootFieldScopes } from '../../../src/auth/graphql';
+import { fieldScopes, isKeyMaterialField, rootFieldScopes } from '../../../src/graphql/scope-guard';
 import { buildSchema } from '../../../src/graphql/server';
 import { spec } from '../../../src/spec';
 

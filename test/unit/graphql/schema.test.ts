@@ -7,7 +7,7 @@ import { isEnumType, isListType, isNonNullType, isObjectType, type GraphQLField,
 import { describe, expect, it } from 'vitest';
 import { generate } from '../../../scripts/generate-schema';
 import { spec } from '../../../src/spec';
-import { fieldName } from '../../../src/graphql/naming';
+import { fieldName } from '../../../src/spec/naming';
 import { OPERATIONS } from '../../../src/graphql/operations';
 import { buildSchema } from '../../../src/graphql/server';
 import { model } from '../../../src/graphql/model';

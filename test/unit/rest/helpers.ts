@@ -2,7 +2,7 @@
  * Unit-test helpers for the REST facade: a scripted upstream that records exactly which actions
  * were called with which parameters, and a request builder for `GatewayRequest`s.
  */
-import type { Json, UpstreamCaller } from '../../../src/graphql/loaders';
+import type { Json, UpstreamCaller } from '../../../src/upstream/caller';
 import type { GatewayRequest, GatewayResponse } from '../../../src/http/types';
 
 export type Answer = Json | Error | ((params: Json, n: number) => Json | Error | Promise<Json | Error>);

@@ -48,7 +48,7 @@ describe('createUpstreamClient (config + spec)', () => {
   });
 
   it('refuses to build a client without credentials', () => {
-    expect(() => createUpstreamClient(loadConfig({}))).toThrow(/TENCENTCLOUD_SECRET_ID/);
+    expect(() => createUpstreamClient(loadConfig({}).upstream)).toThrow(/TENCENTCLOUD_SECRET_ID/);
   });
 
   it('calls the configured endpoint with the spec policies (region only where the spec uses one)', async () => {
@@ -59,7 +59,7 @@ describe('createUpstreamClient (config + spec)', () => {
         TENCENTCLOUD_SECRET_KEY: SECRET_KEY,
         TENCENTCLOUD_REGION: 'ap-guangzhou',
         TENCENTCLOUD_SSL_ENDPOINT: server.endpoint,
-      }),
+      }).upstream,
     );
     await client.call('DescribeCertificates', { Limit: 10 });
     await client.call('DeployCertificateInstance', { CertificateId: 'c', InstanceIdList: ['i'] });
@@ -73,7 +73,7 @@ describe('createUpstreamClient (config + spec)', () => {
   it('uses the spec kind to decide retries: read retried, write not', async () => {
     server.respond(fail('InternalError'), ok(), fail('InternalError'), ok());
     client = createUpstreamClient(
-      loadConfig({ TENCENTCLOUD_SECRET_ID: SECRET_ID, TENCENTCLOUD_SECRET_KEY: SECRET_KEY, TENCENTCLOUD_SSL_ENDPOINT: server.endpoint }),
+      loadConfig({ TENCENTCLOUD_SECRET_ID: SECRET_ID, TENCENTCLOUD_SECRET_KEY: SECRET_KEY, TENCENTCLOUD_SSL_ENDPOINT: server.endpoint }).upstream,
       { sleep: async () => undefined },
     );
     await client.call('DescribeCertificateDetail', { CertificateId: 'c' });

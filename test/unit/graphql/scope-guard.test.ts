@@ -5,12 +5,12 @@
  */
 import { ApolloServer } from '@apollo/server';
 import { describe, expect, it } from 'vitest';
-import { applyScopeGuards, createScopePlugin } from '../../../src/auth/graphql';
+import { applyScopeGuards, createScopePlugin } from '../../../src/graphql/scope-guard';
 import { ANONYMOUS, createIdentity, type Identity } from '../../../src/auth/identity';
 import type { Scope } from '../../../src/auth/scopes';
 import { createContext, type GatewayContext } from '../../../src/graphql/context';
 import { createFieldResolver } from '../../../src/graphql/convert';
-import type { Json } from '../../../src/graphql/loaders';
+import type { Json } from '../../../src/upstream/caller';
 import { model } from '../../../src/graphql/model';
 import { buildSchema, formatError } from '../../../src/graphql/server';
 

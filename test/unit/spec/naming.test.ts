@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fieldName } from '../../../src/graphql/naming';
+import { fieldName } from '../../../src/spec/naming';
 
 describe('fieldName', () => {
   it.each([

@@ -22,7 +22,7 @@
  * JSON notation: `CertificateIds[3]`, `Tags[0].TagKey`.
  */
 import en from '../../spec/en.json' with { type: 'json' };
-import { getAction, getStructure, type ActionSpec, type MemberSpec } from '../spec';
+import { getAction, getStructure, type ActionSpec, type MemberSpec } from './index';
 
 export type ProblemReason = 'body' | 'unknown' | 'required' | 'type' | 'maxItems' | 'maximum' | 'minimum' | 'enum';
 

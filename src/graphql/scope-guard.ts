@@ -29,13 +29,13 @@ import {
   type GraphQLSchema,
   type OperationDefinitionNode,
 } from 'graphql';
-import { argumentValues, fragmentsOf, isSkipped, reachableFragments, variablesWithDefaults, type Variables } from '../graphql/limits/ast';
-import { upstreamFieldRule } from '../graphql/limits/upstream-fields';
-import { OPERATIONS } from '../graphql/operations';
-import { insufficientScope, missingCredentials, wwwAuthenticate } from './errors';
+import { argumentValues, fragmentsOf, isSkipped, reachableFragments, variablesWithDefaults, type Variables } from './limits/ast';
+import { upstreamFieldRule } from './limits/upstream-fields';
+import { OPERATIONS } from './operations';
+import { insufficientScope, missingCredentials, wwwAuthenticate } from '../auth/errors';
 import { GatewayError } from '../upstream/errors';
-import type { Identity } from './identity';
-import { KEY_MATERIAL_FIELDS, missingScopes, normalizeScopes, requiredScopes, type Scope } from './scopes';
+import type { Identity } from '../auth/identity';
+import { KEY_MATERIAL_FIELDS, missingScopes, normalizeScopes, requiredScopes, type Scope } from '../auth/scopes';
 
 const ACTION_BY_ROOT_FIELD: ReadonlyMap<string, string> = new Map(OPERATIONS.map((o) => [`${o.root}.${o.field}`, o.action]));
 const ROOT_TYPES = new Set(['Query', 'Mutation']);

@@ -7,7 +7,7 @@ import {
   summarizeProblems,
   validateActionInput,
   type FieldProblem,
-} from '../../../src/rest/validate';
+} from '../../../src/spec/validate';
 
 function problems(action: string, input: unknown): FieldProblem[] {
   const r = validateActionInput(action, input);
