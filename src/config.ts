@@ -110,6 +110,9 @@ export interface Config {
 }
 
 
+/** Origins allowed by default in env `development` (the local server and a frontend dev server). */
+export const DEV_CORS_ORIGINS: readonly string[] = ['http://localhost:*', 'http://127.0.0.1:*'];
+
 export const DEFAULT_SSL_ENDPOINT = 'https://ssl.tencentcloudapi.com';
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -305,7 +308,7 @@ export function loadConfig(env: Env = process.env): Config {
     corsRaw !== undefined
       ? corsRaw.split(',').map((o) => o.trim()).filter(Boolean)
       : gatewayEnv === 'development'
-        ? ['http://localhost:*', 'http://127.0.0.1:*']
+        ? DEV_CORS_ORIGINS
         : [];
   const lockTtlMs = r.int('IDEMPOTENCY_LOCK_TTL_MS', 60_000, 1_000, 3_600_000);
   if (lockTtlMs < upstream.rateLimitMaxWaitMs + upstream.requestTimeoutMs) {

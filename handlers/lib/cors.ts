@@ -18,7 +18,7 @@
  *   carries the local demo API key, and an allowed origin (in development any `http://localhost:*`
  *   page) must not be able to fetch it and read the key.
  */
-import type { GatewayResult, Surface } from '../../src/app';
+import type { GatewayResult, Surface } from '../../src/http/types';
 import type { GatewayRequest } from '../../src/http/types';
 
 export const CORS_METHODS: Readonly<Record<Surface, string>> = {

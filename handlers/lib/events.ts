@@ -19,7 +19,7 @@ import type {
   APIGatewayProxyResult,
   APIGatewayProxyStructuredResultV2,
 } from 'aws-lambda';
-import type { GatewayResult } from '../../src/app';
+import type { GatewayResult } from '../../src/http/types';
 import type { GatewayRequest } from '../../src/http/types';
 
 export type LambdaHttpEvent = APIGatewayProxyEventV2 | APIGatewayProxyEvent | ALBEvent;

@@ -6,7 +6,9 @@
  * The gateway itself is built on the first invocation (see `memoizeGateway`), not at import.
  */
 import type { Context } from 'aws-lambda';
-import { errorResult, type Gateway, type GatewayResult, type Surface } from '../../src/app';
+import type { Gateway } from '../../src/app';
+import { errorResult } from '../../src/http/results';
+import type { GatewayResult, Surface } from '../../src/http/types';
 import type { GatewayRequest } from '../../src/http/types';
 import { handlePreflight, withCorsHeaders } from './cors';
 import { detectEventShape, toGatewayRequest, toLambdaResult, UnsupportedEventError, type LambdaHttpEvent, type LambdaHttpResult } from './events';

@@ -26,7 +26,10 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { createLambdaHandler, type LambdaHttpHandler } from '../../handlers/lib/lambda';
-import { createGateway, errorResult, jsonResult, type Gateway, type GatewayResult, type GatewayGuard, type GatewaySettings, type Surface, type UpstreamMode } from '../app';
+import { createGateway, type Gateway, type GatewayGuard, type GatewaySettings, type UpstreamMode } from '../app';
+import { errorResult, jsonResult } from '../http/results';
+import { surfaceOf } from '../http/routes';
+import type { GatewayResult, Surface } from '../http/types';
 import { createDemoApiKey, type AuthConfig } from '../auth';
 import type { Config } from '../config';
 import type { Logger } from '../observability/log';
@@ -213,12 +216,6 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
         await simulator?.close();
       })()),
   };
-}
-
-function surfaceOf(path: string): Surface | undefined {
-  if (path === '/graphql' || path.startsWith('/graphql/')) return 'graphql';
-  if (path === '/v1' || path.startsWith('/v1/') || path === '/healthz') return 'rest';
-  return undefined;
 }
 
 /** Names a browser may use for this server: loopback ones, and the listen address if specific. */

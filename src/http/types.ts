@@ -29,3 +29,21 @@ export interface GatewayResponse {
 }
 
 export type GatewayHandler = (req: GatewayRequest) => Promise<GatewayResponse>;
+
+/** A `GatewayResponse` whose body may be base64 (compressed or binary assets). */
+export type GatewayResult = GatewayResponse & { isBase64Encoded?: boolean };
+
+/**
+ * What the platform tells a handler about the invocation: the Lambda context's request id and
+ * remaining time (the local server passes an equivalent). The request deadline derives from it.
+ */
+export interface InvocationContext {
+  awsRequestId?: string;
+  getRemainingTimeInMillis?: () => number;
+}
+
+/** One surface of the gateway, transport-neutral. */
+export type SurfaceHandler = (req: GatewayRequest, invocation?: InvocationContext) => Promise<GatewayResult>;
+
+/** The two surfaces: GraphQL (with its playground) and REST (with `/healthz`). */
+export type Surface = 'graphql' | 'rest';

@@ -8,7 +8,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLambdaHandler, type LambdaHttpHandler } from '../../../handlers/lib/lambda';
 import { isOriginAllowed } from '../../../handlers/lib/cors';
-import { createGateway, DEV_CORS_ORIGINS, gatewaySettings, type Gateway } from '../../../src/app';
+import { createGateway, gatewaySettings, type Gateway } from '../../../src/app';
+import { DEV_CORS_ORIGINS } from '../../../src/config';
 import { createDemoApiKey, formatApiKeys } from '../../../src/auth';
 import { loadConfig } from '../../../src/config';
 import { createSimulator, DEMO_CREDENTIAL, type Simulator } from '../../../src/simulator/index';

@@ -6,7 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLambdaHandler, type LambdaHttpHandler } from '../../../handlers/lib/lambda';
-import { createGateway, MAX_SELECTION_NESTING, MAX_VALUE_NESTING, type Gateway } from '../../../src/app';
+import { createGateway, type Gateway } from '../../../src/app';
+import { MAX_SELECTION_NESTING, MAX_VALUE_NESTING } from '../../../src/graphql/nesting';
 import { createDemoApiKey, formatApiKeys } from '../../../src/auth';
 import { loadConfig } from '../../../src/config';
 import { createSimulator, DEMO_CREDENTIAL, type Simulator } from '../../../src/simulator/index';
