@@ -1,6 +1,6 @@
 /**
- * Interop: requests made by the official tencentcloud-sdk-nodejs pass `verifySignature` (which
- * the simulator reuses), and our client's requests are verified by the same function.
+ * Interop: requests made by the official tencentcloud-sdk-nodejs pass the test verifier
+ * (test/helpers/tc3-verify.ts), and our client's requests are verified by the same function.
  *
  * The SDK derives the credential-scope service from the first label of its endpoint, so it keeps
  * the endpoint `ssl.tencentcloudapi.com` (plain http) and reaches the loopback test server

@@ -5,7 +5,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { verifySignature, type VerifyResult } from '../../../src/upstream/sign';
+import { verifySignature, type VerifyResult } from '../../helpers/tc3-verify';
 
 export const SECRET_ID = 'unit-test-secret-id';
 export const SECRET_KEY = 'unitTestSecretKey-Do-Not-Leak-1234567890';

@@ -16,8 +16,8 @@ import {
   sign,
   stringToSign,
   utcDate,
-  verifySignature,
 } from '../../../src/upstream/sign';
+import { verifySignature } from '../../helpers/tc3-verify';
 import { prng } from './helpers';
 
 // --- The seed documentation's worked example (signature v3, DescribeInstances on cvm) ---
