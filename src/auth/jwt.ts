@@ -6,8 +6,11 @@
  * (`scopePrefix: "ssl:"` maps `ssl:read` to `read`); unknown scopes are ignored.
  *
  * Tokens must carry `sub` and `exp`. Failures are 401 with a fixed reason; an unreachable JWKS
- * endpoint is a 503 (the caller is not at fault), never a 401.
+ * endpoint is a 503 (the caller is not at fault), never a 401. A token whose allowed `alg` does
+ * not fit the configured key (an ES256 token against an RSA PEM, with the default
+ * `RS256,ES256`) names no key the gateway has: a 401, as it is with a JWKS, not an outage.
  */
+import { createPublicKey } from 'node:crypto';
 import {
   createLocalJWKSet,
   createRemoteJWKSet,
@@ -104,6 +107,37 @@ function claimScopes(payload: JWTPayload, prefix: string): Scope[] {
   return normalizeScopes(names);
 }
 
+/**
+ * The JWS algorithms a PEM public key can verify, from its key type (and curve), or undefined
+ * when the PEM cannot be read (then every verification fails as "keys unavailable": the key
+ * source itself is broken, which is the operator's problem, not the caller's).
+ */
+export function algorithmsForPublicKey(pem: string): ReadonlySet<string> | undefined {
+  let key: ReturnType<typeof createPublicKey>;
+  try {
+    key = createPublicKey(pem);
+  } catch {
+    return undefined;
+  }
+  switch (key.asymmetricKeyType) {
+    case 'rsa':
+      return new Set(['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512']);
+    case 'rsa-pss':
+      return new Set(['PS256', 'PS384', 'PS512']);
+    case 'ec': {
+      const curve = key.asymmetricKeyDetails?.namedCurve;
+      const alg = curve === 'prime256v1' ? 'ES256' : curve === 'secp384r1' ? 'ES384' : curve === 'secp521r1' ? 'ES512' : undefined;
+      return new Set(alg ? [alg] : []);
+    }
+    case 'ed25519':
+      return new Set(['EdDSA', 'Ed25519']);
+    case 'ed448':
+      return new Set(['EdDSA']);
+    default:
+      return new Set();
+  }
+}
+
 function reasonFor(err: unknown): string | undefined {
   if (err instanceof errors.JWTExpired) return 'token expired';
   if (err instanceof errors.JWTClaimValidationFailed) {
@@ -151,11 +185,15 @@ export class JwtVerifier {
       this.keys = createLocalJWKSet(options.jwks);
     } else {
       const pem = options.publicKey!;
+      const fitting = algorithmsForPublicKey(pem);
       const imported = new Map<string, ReturnType<typeof importSPKI>>();
       this.keys = async (header) => {
         const alg = header.alg ?? '';
         // jwtVerify checks `alg` against the allowed list before the key is used.
         if (!this.algorithms.includes(alg)) throw new errors.JOSEAlgNotAllowed('"alg" (Algorithm) Header Parameter value not allowed');
+        // An allowed algorithm the key cannot verify: the token names a key we do not have (401),
+        // exactly as a JWKS without a matching key answers. Importing would fail as an outage.
+        if (fitting !== undefined && !fitting.has(alg)) throw new errors.JWKSNoMatchingKey('no configured key fits the token algorithm');
         let key = imported.get(alg);
         if (!key) {
           key = importSPKI(pem, alg);
