@@ -15,6 +15,7 @@ import { isGatewayError } from '../../../src/upstream/errors';
 
 const ISSUER = 'https://id.example.test/';
 const AUDIENCE = 'ssl-gateway';
+type KeyPair = Awaited<ReturnType<typeof generateKeyPair>>;
 
 async function token(alg: string, key: CryptoKey, kid = 'k1'): Promise<string> {
   return new SignJWT({ scope: 'read' }).setProtectedHeader({ alg, kid }).setSubject('client-7').setIssuer(ISSUER).setAudience(AUDIENCE).setExpirationTime('5m').sign(key);
@@ -58,14 +59,14 @@ class JwksServer {
 }
 
 describe('JWT whose allowed algorithm does not fit the configured key', () => {
-  let rsa: CryptoKeyPair;
-  let ec: CryptoKeyPair;
+  let rsa: KeyPair;
+  let ec: KeyPair;
   let pem: string;
   let jwks: JwksServer;
 
   beforeAll(async () => {
-    rsa = (await generateKeyPair('RS256', { extractable: true })) as CryptoKeyPair;
-    ec = (await generateKeyPair('ES256', { extractable: true })) as CryptoKeyPair;
+    rsa = await generateKeyPair('RS256', { extractable: true });
+    ec = await generateKeyPair('ES256', { extractable: true });
     pem = await exportSPKI(rsa.publicKey);
     jwks = new JwksServer([{ ...(await exportJWK(rsa.publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' }]);
     await jwks.start();
