@@ -3,8 +3,9 @@
  *
  * The estimate is an upper bound of what the resolvers can do (it errs towards "too expensive"):
  * - a root field of a documented action is one call; when the action pages, the lists of its
- *   response hold `limit` items (the documented default when absent, never more than the
- *   documented maximum: `certificates` → DescribeCertificates Limit default 10, max 1000);
+ *   response hold `limit` items (the documented default when absent, null or 0, since the
+ *   upstream answers 0 with its default page; never more than the documented maximum:
+ *   `certificates` → DescribeCertificates Limit default 10, max 1000);
  * - hand-written fields follow `UPSTREAM_FIELDS`: batched lookups cost ⌈items / batch⌉
  *   (certificates 1000, tasks 100, deployed resources 50 per call), single-id navigation
  *   (`Certificates.detail`, a deployment record's progress) one call per parent object,
@@ -192,14 +193,22 @@ class Estimator {
       if (Array.isArray(a.value)) return a.value.length;
       return a.value === null || a.value === undefined ? 0 : 1;
     }
-    let value: unknown;
-    if (a === undefined) {
-      value = this.schemaDefault(def, rule.arg);
-      if (value === undefined || value === null) value = rule.default !== undefined && rule.default > 0 ? rule.default : fallback;
-    } else if (!a.known) return fallback;
-    else value = a.value;
-    const n = Number(value);
-    if (!Number.isFinite(n) || n < 0) return fallback;
+    // Absent, null and 0 all get the default page (the upstream answers 0 with its default, the
+    // resolvers send null as absent): counting them as 0 items made nested calls free.
+    const page = (): number => {
+      const d = this.schemaDefault(def, rule.arg);
+      if (typeof d === 'number' && d > 0) return d;
+      return rule.default !== undefined && rule.default > 0 ? rule.default : fallback;
+    };
+    let n: number;
+    if (a === undefined) n = page();
+    else if (!a.known) return fallback;
+    else if (a.value === null || a.value === undefined) n = page();
+    else {
+      n = typeof a.value === 'number' || typeof a.value === 'string' ? Number(a.value) : Number.NaN;
+      if (!Number.isFinite(n) || n < 0) return fallback;
+      if (n === 0) n = page();
+    }
     return Math.ceil(rule.max !== undefined ? Math.min(n, rule.max) : n);
   }
 

@@ -57,6 +57,13 @@ describe('estimateCost: sample queries', () => {
     expect(cost('{ certificates(limit: 5000) { certificates { detail { domain } } } }').cost).toBe(1 + 1000);
   });
 
+  it('counts a 0 or null page size (literal or variable) as the documented default page, nested lists too', () => {
+    expect(cost('{ certificates(limit: 0) { certificates { detail { domain } } } }').cost).toBe(1 + 10);
+    expect(cost('{ certificates(limit: null) { certificates { detail { domain } } } }').cost).toBe(1 + 10);
+    expect(cost('query($l: Int) { certificates(limit: $l) { certificates { detail { domain } } } }', { variables: { l: null } }).cost).toBe(1 + 10);
+    expect(cost('query($l: Int) { certificates(limit: $l) { certificates { detail { domain } } } }', { variables: { l: 0 } }).cost).toBe(1 + 10);
+  });
+
   it('batches lookups by the loader batch sizes', () => {
     const ids = (n: number) => JSON.stringify(Array.from({ length: n }, (_, i) => `c${i}`));
     expect(cost(`{ certificatesByIds(ids: ${ids(2500)}) { certificateId } }`).cost).toBe(3);
