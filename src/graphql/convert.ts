@@ -6,6 +6,7 @@
  * - upstream members → GraphQL fields (`resolveField`, the default field resolver).
  */
 import { GraphQLError, GraphQLScalarType, Kind, type GraphQLFieldResolver } from 'graphql';
+import { parseCanonicalInteger } from '../spec/integers';
 import type { FieldModel, GraphQLModel } from './model';
 
 const CHINA_OFFSET_MS = 8 * 3600_000;
@@ -48,19 +49,33 @@ export const DateTimeScalar = new GraphQLScalarType({
   },
 });
 
-/** Converts one argument value to the upstream form described by its field model. */
-function convertValue(f: FieldModel, value: unknown, model: GraphQLModel): unknown {
-  if (value === null || value === undefined) return value;
-  if (f.spec.array && Array.isArray(value)) return value.map((v) => convertScalar(f, v, model));
-  return convertScalar(f, value, model);
+/**
+ * An argument value that cannot become the upstream type. `argument` is the argument's path as
+ * the client wrote it (`projectId`, `certificateIds[2]`, `tags[0].tagKey`), so the refusal
+ * (BAD_REQUEST, before any upstream call) names it.
+ */
+export class ArgumentConversionError extends GraphQLError {
+  readonly argument: string;
+  constructor(argument: string, problem: string) {
+    super(`argument "${argument}": ${problem}`, { extensions: { code: 'BAD_USER_INPUT' } });
+    this.name = 'ArgumentConversionError';
+    this.argument = argument;
+  }
 }
 
-function convertScalar(f: FieldModel, value: unknown, model: GraphQLModel): unknown {
+/** Converts one argument value to the upstream form described by its field model. */
+function convertValue(f: FieldModel, value: unknown, model: GraphQLModel, path: string): unknown {
+  if (value === null || value === undefined) return value;
+  if (f.spec.array && Array.isArray(value)) return value.map((v, i) => convertScalar(f, v, model, `${path}[${i}]`));
+  return convertScalar(f, value, model, path);
+}
+
+function convertScalar(f: FieldModel, value: unknown, model: GraphQLModel, path: string): unknown {
   const m = f.spec;
   const input = model.inputs.get(`${m.type}Input`);
   if (input) {
     if (typeof value !== 'object' || value === null) return value;
-    return toUpstreamParams(input.fields, value as Record<string, unknown>, model);
+    return toUpstreamParams(input.fields, value as Record<string, unknown>, model, `${path}.`);
   }
   switch (f.conversion) {
     case 'enum': {
@@ -72,20 +87,28 @@ function convertScalar(f: FieldModel, value: unknown, model: GraphQLModel): unkn
           extensions: { code: 'BAD_USER_INPUT' },
         });
       }
-      return typed(m.type, raw);
+      return typed(m.type, raw, path, false);
     }
     case 'id':
+      return typed(m.type, value, path, true);
     case 'int':
-      return typed(m.type, value);
+      return typed(m.type, value, path, false);
     default:
       return value;
   }
 }
 
-function typed(type: string, raw: unknown): unknown {
+/**
+ * `raw` in the member's JSON type. An `ID` (a string) becomes an Integer member only when it is
+ * canonical decimal text of a non-negative safe integer: "" , "0x3E8", " 1e0 ", "01" are refused
+ * rather than read as 0, 1000, 1, 1 by `Number()`.
+ */
+function typed(type: string, raw: unknown, path: string, isId: boolean): unknown {
   if (type === 'Integer') {
-    const n = Number(raw);
-    if (!Number.isSafeInteger(n)) throw new GraphQLError(`expected an integer id, got "${String(raw)}"`, { extensions: { code: 'BAD_USER_INPUT' } });
+    const n = typeof raw === 'number' ? raw : typeof raw === 'string' ? parseCanonicalInteger(raw) : undefined;
+    if (n === undefined || !Number.isSafeInteger(n) || (isId && n < 0)) {
+      throw new ArgumentConversionError(path, isId ? 'expected a non-negative decimal integer id (digits only, no sign, spaces or leading zeros)' : 'expected an integer');
+    }
     return n;
   }
   if (type === 'Boolean') return raw === true || raw === 'true';
@@ -93,13 +116,16 @@ function typed(type: string, raw: unknown): unknown {
   return String(raw);
 }
 
-/** GraphQL arguments (by field model) → upstream parameters; absent arguments are left out. */
-export function toUpstreamParams(fields: readonly FieldModel[], args: Record<string, unknown>, model: GraphQLModel): Record<string, unknown> {
+/**
+ * GraphQL arguments (by field model) → upstream parameters; absent arguments are left out.
+ * `prefix` is the path of the enclosing input object (for error messages).
+ */
+export function toUpstreamParams(fields: readonly FieldModel[], args: Record<string, unknown>, model: GraphQLModel, prefix = ''): Record<string, unknown> {
   const params: Record<string, unknown> = {};
   for (const f of fields) {
     const v = args[f.name];
     if (v === undefined || v === null) continue;
-    params[f.member] = convertValue(f, v, model);
+    params[f.member] = convertValue(f, v, model, `${prefix}${f.name}`);
   }
   return params;
 }

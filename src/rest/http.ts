@@ -6,6 +6,7 @@ import { isUtf8 } from 'node:buffer';
 import type { GatewayRequest, GatewayResponse } from '../http/types';
 import { ID_PATTERNS, type IdKind } from '../spec/ids';
 import { HttpErrorCode, RestError, badRequest, baseHeaders } from './errors';
+import { parseCanonicalInteger } from '../spec/integers';
 
 export { ID_PATTERNS, type IdKind };
 
@@ -130,8 +131,9 @@ export function queryBoolean(req: GatewayRequest, name: string): boolean | undef
 export function queryInteger(req: GatewayRequest, name: string, min = 0): number | undefined {
   const v = req.query[name];
   if (v === undefined || v === '') return undefined;
-  if (!/^-?\d{1,15}$/.test(v.trim()) || Number(v) < min) {
-    throw badRequest(`Query parameter ${name} must be an integer >= ${min}`, { fields: [{ path: name, reason: 'type', message: `expected an integer >= ${min}` }] });
+  const n = parseCanonicalInteger(v);
+  if (n === undefined || n < min) {
+    throw badRequest(`Query parameter ${name} must be a decimal integer >= ${min}`, { fields: [{ path: name, reason: 'type', message: `expected a decimal integer >= ${min}` }] });
   }
-  return Number(v);
+  return n;
 }

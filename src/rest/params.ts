@@ -5,6 +5,7 @@
  */
 import { fieldName } from '../spec/naming';
 import { getAction, type MemberSpec } from '../spec';
+import { parseCanonicalInteger } from '../spec/integers';
 import type { GatewayRequest } from '../http/types';
 import { validationError } from './errors';
 import { actionValidator, type FieldProblem } from '../spec/validate';
@@ -45,7 +46,8 @@ function fromQuery(type: string, raw: string): unknown {
   const v = raw.trim();
   switch (type) {
     case 'Integer':
-      return /^-?\d{1,15}$/.test(v) ? Number(v) : null;
+      // Canonical decimal only (no spaces, leading zeros, hex or exponent): see src/spec/integers.ts.
+      return parseCanonicalInteger(raw) ?? null;
     case 'Float':
     case 'Double':
       return v !== '' && Number.isFinite(Number(v)) ? Number(v) : null;

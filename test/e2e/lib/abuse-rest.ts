@@ -220,6 +220,13 @@ export const queryStrings: AbuseCase[] = [
   query('limit of 20 digits', '/v1/certificates?limit=99999999999999999999', 'limit'),
   query('limit above the documented maximum', '/v1/certificates?limit=1001', 'limit'),
   query('negative offset', '/v1/certificates?offset=-5', 'offset'),
+  // Integers are canonical decimal text only: no spaces, leading zeros, signs on zero or "+".
+  query('limit with surrounding spaces', '/v1/certificates?limit=%205%20', 'limit'),
+  query('limit with a leading zero', '/v1/certificates?limit=010', 'limit'),
+  query('limit with a plus sign', '/v1/certificates?limit=%2B5', 'limit'),
+  query('offset written -0', '/v1/certificates?offset=-0', 'offset'),
+  query('deployment detail limit with a leading zero', '/v1/deployments/deploy/1?limit=010', 'limit'),
+  query('deployment detail offset with a space', '/v1/deployments/deploy/1?offset=%201', 'offset'),
   query('PHP-style array name', '/v1/certificates?limit[]=1', 'limit[]'),
   query('NoSQL operator name', '/v1/certificates?limit[$gt]=1', 'limit[$gt]'),
   query('unknown parameter', '/v1/certificates?foo=bar', 'foo'),
