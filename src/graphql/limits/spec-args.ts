@@ -5,16 +5,26 @@
  *
  * Each root field that stands for a documented action has its arguments converted to upstream
  * parameters exactly as its resolver will (`toUpstreamParams`) and validated against the spec
- * (`src/rest/validate.ts`). Lookup fields by id check the id shapes of `src/rest/http.ts`. A
- * problem refuses the whole operation with 400 `BAD_USER_INPUT` listing the field paths.
+ * (`src/rest/validate.ts`); so do the navigation fields of `NESTED_ACTIONS` (a deployment
+ * record's `details(limit, offset)`, a task's `detail`), against the members the client gave.
+ * Lookup fields by id check the id shapes of `src/rest/http.ts`; ID arguments of Integer members
+ * must be canonical decimal (`src/graphql/convert.ts`). A problem refuses the whole operation
+ * with 400 `BAD_USER_INPUT` listing the argument paths (`deploymentRecord.details.limit`), before
+ * any upstream call.
  */
 import { HeaderMap, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
 import {
   GraphQLError,
   Kind,
+  getNamedType,
   getVariableValues,
+  isInterfaceType,
+  isObjectType,
   type DocumentNode,
   type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLInterfaceType,
+  type GraphQLNamedType,
   type GraphQLObjectType,
   type GraphQLSchema,
   type OperationDefinitionNode,
@@ -23,8 +33,8 @@ import {
 import { getArgumentValues } from 'graphql/execution/values';
 import { ID_PATTERNS, type IdKind } from '../../spec/ids';
 import { summarizeProblems, validateActionInput, type FieldProblem } from '../../spec/validate';
-import { toUpstreamParams } from '../convert';
-import type { GraphQLModel } from '../model';
+import { ArgumentConversionError, toUpstreamParams } from '../convert';
+import type { FieldModel, GraphQLModel } from '../model';
 import { OPERATIONS } from '../operations';
 
 type Params = Record<string, unknown>;
@@ -69,21 +79,93 @@ function idProblems(path: string, value: unknown, kind: IdKind): FieldProblem[] 
   return problems;
 }
 
-function rootFields(selectionSet: SelectionSetNode, fragments: Map<string, SelectionSetNode>, seen = new Set<string>()): FieldNode[] {
-  const out: FieldNode[] = [];
-  for (const sel of selectionSet.selections) {
-    if (sel.kind === Kind.FIELD) out.push(sel);
-    else if (sel.kind === Kind.INLINE_FRAGMENT) out.push(...rootFields(sel.selectionSet, fragments, seen));
-    else if (sel.kind === Kind.FRAGMENT_SPREAD && !seen.has(sel.name.value)) {
-      seen.add(sel.name.value);
-      const frag = fragments.get(sel.name.value);
-      if (frag) out.push(...rootFields(frag, fragments, seen));
+/**
+ * Navigation fields whose arguments become documented inputs of an action (the parent object
+ * supplies the id): validated like root fields, against every action the field may call
+ * (a deployment record's details read one of three actions depending on its kind). Without this,
+ * `details(limit: 100000, offset: -5)` went upstream unchanged.
+ */
+const NESTED_ACTIONS: Readonly<Record<string, readonly string[]>> = {
+  'DeploymentRecord.details': ['DescribeHostDeployRecordDetail', 'DescribeHostUpdateRecordDetail', 'DescribeHostUploadUpdateRecordDetail'],
+  'BindResourceTask.detail': ['DescribeCertificateBindResourceTaskDetail'],
+  'Certificates.deployedResources': ['DescribeDeployedResources'],
+  'Certificates.operateLogs': ['DescribeCertificateOperateLogs'],
+};
+
+/** A field of the operation with its parent type and response path (aliases). */
+interface VisitedField {
+  node: FieldNode;
+  parent: GraphQLObjectType | GraphQLInterfaceType;
+  path: string;
+  root: boolean;
+}
+
+/**
+ * Every field of the operation (each fragment once), with its parent type. Abstract parents
+ * (interfaces) resolve fields through their own definitions; unions only hold fragments.
+ */
+function operationFields(schema: GraphQLSchema, root: GraphQLObjectType, operation: OperationDefinitionNode, fragments: Map<string, FragmentDefinitionNode>): VisitedField[] {
+  const out: VisitedField[] = [];
+  const seen = new Set<string>();
+  const walk = (ss: SelectionSetNode, parent: GraphQLNamedType, path: string, isRoot: boolean): void => {
+    for (const sel of ss.selections) {
+      if (sel.kind === Kind.FIELD) {
+        if (!isObjectType(parent) && !isInterfaceType(parent)) continue;
+        const def = parent.getFields()[sel.name.value];
+        if (!def) continue;
+        const here = path ? `${path}.${sel.alias?.value ?? sel.name.value}` : (sel.alias?.value ?? sel.name.value);
+        out.push({ node: sel, parent, path: here, root: isRoot });
+        if (sel.selectionSet) walk(sel.selectionSet, getNamedType(def.type), here, false);
+      } else if (sel.kind === Kind.INLINE_FRAGMENT) {
+        const t = sel.typeCondition ? schema.getType(sel.typeCondition.name.value) : parent;
+        if (t) walk(sel.selectionSet, t, path, isRoot);
+      } else if (!seen.has(sel.name.value)) {
+        seen.add(sel.name.value);
+        const frag = fragments.get(sel.name.value);
+        const t = frag ? schema.getType(frag.typeCondition.name.value) : undefined;
+        if (frag && t) walk(frag.selectionSet, t, path, isRoot);
+      }
     }
-  }
+  };
+  walk(operation.selectionSet, root, '', true);
   return out;
 }
 
-/** The problems of one operation's root arguments (empty when valid). */
+/** Member path → the client's argument path (`Limit` → `limit`, `Tags[0].TagKey` stays beyond the head). */
+function renameHead(path: string, fields: readonly FieldModel[]): string {
+  const head = /^[^.[]+/.exec(path)?.[0] ?? path;
+  const f = fields.find((x) => x.member === head);
+  return f ? f.name + path.slice(head.length) : path;
+}
+
+/** Arguments → parameters of `action`, validated; problems carry `prefix.<argument path>`. */
+function actionProblems(action: string, args: Params, model: GraphQLModel, prefix: string, custom?: (args: Params) => Params, onlyGiven = false): FieldProblem[] {
+  const am = model.actions.get(action)!;
+  let params: Params;
+  try {
+    params = custom ? custom(args) : toUpstreamParams(am.args, args, model);
+  } catch (err) {
+    if (err instanceof ArgumentConversionError) return [{ path: `${prefix}.${err.argument}`, reason: 'type', message: err.message.replace(/^argument "[^"]*": /, '') }];
+    return [{ path: prefix, reason: 'type', message: err instanceof Error ? err.message : String(err) }];
+  }
+  const problems: FieldProblem[] = [];
+  const result = validateActionInput(action, params);
+  if (!result.ok) {
+    for (const p of result.problems) {
+      const head = /^[^.[]+/.exec(p.path)?.[0] ?? p.path;
+      // A navigation field's parent supplies the rest (the id): only what the client gave counts.
+      if (onlyGiven && !Object.prototype.hasOwnProperty.call(params, head)) continue;
+      problems.push({ ...p, path: p.path ? `${prefix}.${renameHead(p.path, am.args)}` : prefix });
+    }
+  }
+  for (const [member, value] of Object.entries(params)) {
+    const kind = idKindOfMember(member);
+    if (kind) problems.push(...idProblems(`${prefix}.${renameHead(member, am.args)}`, value, kind));
+  }
+  return problems;
+}
+
+/** The problems of one operation's arguments, root and nested (empty when valid). */
 export function specArgumentProblems(
   schema: GraphQLSchema,
   model: GraphQLModel,
@@ -96,14 +178,28 @@ export function specArgumentProblems(
   if (!root) return [];
   const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], rawVariables ?? {});
   if (coerced.errors) return []; // Apollo reports variable errors itself
-  const fragments = new Map<string, SelectionSetNode>();
-  for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d.selectionSet);
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
 
   const byField = new Map(OPERATIONS.filter((o) => o.root === (operation.operation === 'query' ? 'Query' : 'Mutation')).map((o) => [o.field, o]));
   const problems: FieldProblem[] = [];
-  for (const node of rootFields(operation.selectionSet, fragments)) {
-    const def = root.getFields()[node.name.value];
-    if (!def) continue;
+  // One problem per argument path: a field checked against several actions (String- and
+  // Integer-typed Offset) would otherwise report the same argument twice.
+  const seen = new Set<string>();
+  const add = (list: FieldProblem[]) => {
+    for (const p of list) {
+      const key = p.path;
+      if (!seen.has(key)) {
+        seen.add(key);
+        problems.push(p);
+      }
+    }
+  };
+  for (const { node, parent, path, root: isRoot } of operationFields(schema, root, operation, fragments)) {
+    const name = node.name.value;
+    const nested = isRoot ? undefined : NESTED_ACTIONS[`${parent.name}.${name}`];
+    if (!isRoot && !nested) continue;
+    const def = parent.getFields()[name];
     let args: Params;
     try {
       args = getArgumentValues(def, node, coerced.coerced);
@@ -111,29 +207,18 @@ export function specArgumentProblems(
       if (err instanceof GraphQLError) continue; // reported by GraphQL's own validation
       throw err;
     }
-    const prefix = node.alias?.value ?? node.name.value;
-    const lookup = LOOKUP_IDS[node.name.value];
+    if (nested) {
+      for (const action of nested) add(actionProblems(action, args, model, path, undefined, true));
+      continue;
+    }
+    const lookup = LOOKUP_IDS[name];
     if (lookup) {
-      for (const [arg, kind] of Object.entries(lookup)) problems.push(...idProblems(`${prefix}.${arg}`, args[arg], kind));
+      for (const [arg, kind] of Object.entries(lookup)) add(idProblems(`${path}.${arg}`, args[arg], kind));
       continue;
     }
-    const op = byField.get(node.name.value);
+    const op = byField.get(name);
     if (!op) continue;
-    const am = model.actions.get(op.action)!;
-    const custom = CUSTOM_PARAMS[op.field];
-    let params: Params;
-    try {
-      params = custom ? custom(args) : toUpstreamParams(am.args, args, model);
-    } catch (err) {
-      problems.push({ path: prefix, reason: 'type', message: err instanceof Error ? err.message : String(err) });
-      continue;
-    }
-    const result = validateActionInput(op.action, params);
-    if (!result.ok) problems.push(...result.problems.map((p) => ({ ...p, path: p.path ? `${prefix}.${p.path}` : prefix })));
-    for (const [member, value] of Object.entries(params)) {
-      const kind = idKindOfMember(member);
-      if (kind) problems.push(...idProblems(`${prefix}.${member}`, value, kind));
-    }
+    add(actionProblems(op.action, args, model, path, CUSTOM_PARAMS[op.field]));
   }
   return problems;
 }

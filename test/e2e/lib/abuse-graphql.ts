@@ -267,6 +267,12 @@ export const graphqlSpecChecks: AbuseCase[] = (
     ['certificateDetail with a path-traversal id', ID_Q, { i: '../etc/passwd' }, /id/i],
     ['certificateDetail with a 10 kB id', ID_Q, { i: 'a'.repeat(10_000) }, /id/i],
     ['certificateDetail with an empty id', ID_Q, { i: '' }, /id/i],
+    ['deploymentRecord.details(limit: 100000, offset: -5) (nested caps)', '{ deploymentRecord(id: "1", kind: DEPLOY) { details(limit: 100000, offset: -5) { totalCount } } }', {}, /details\.limit: must be <= 200/],
+    ['bindResourceTask.detail(limit: 101) (nested cap 100)', '{ bindResourceTask(id: "t1") { detail(limit: 101) { requestId } } }', {}, /detail\.limit/],
+    ['managerDetail with a hexadecimal integer id', 'query($i: ID!) { managerDetail(managerId: $i) { managerId } }', { i: '0x4650' }, /managerDetail\.managerId/],
+    ['managerDetail with an empty integer id', 'query($i: ID!) { managerDetail(managerId: $i) { managerId } }', { i: '' }, /managerDetail\.managerId/],
+    ['managerDetail with an exponent and spaces', 'query($i: ID!) { managerDetail(managerId: $i) { managerId } }', { i: ' 1e0 ' }, /managerDetail\.managerId/],
+    ['certificates(projectId: "0x3E8")', '{ certificates(projectId: "0x3E8") { totalCount } }', {}, /certificates\.projectId/],
   ] as const
 ).map(([name, query, variables, message]) => refused(name, query, [BAD_USER_INPUT, BAD_REQUEST, VALIDATION], message, variables));
 
