@@ -10,6 +10,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import pino, { type DestinationStream, type Logger } from 'pino';
+import { scrub } from './scrub';
 
 export interface UpstreamCallRecord {
   action: string;
@@ -82,21 +83,8 @@ const REDACT_PATHS = [
   '*.CsrKeyPassword',
 ];
 
-const SCRUBBERS: [RegExp, string][] = [
-  [/-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/g, '[REDACTED PRIVATE KEY]'],
-  [/(TC3-HMAC-SHA256\s+Credential=)[^\s,]+/g, '$1[REDACTED]'],
-  [/(Signature=)[0-9a-f]{16,}/gi, '$1[REDACTED]'],
-  [/(Bearer\s+)[A-Za-z0-9._~+/=-]{8,}/g, '$1[REDACTED]'],
-  [/\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g, '[REDACTED JWT]'],
-  [/[A-Za-z0-9+/]{200,}={0,2}/g, '[REDACTED BLOB]'],
-];
-
-/** Masks key material and credentials inside free text. */
-export function scrub(text: string): string {
-  let out = text;
-  for (const [re, rep] of SCRUBBERS) out = out.replace(re, rep);
-  return out;
-}
+// The scrubber is shared with the error bodies clients see (src/observability/scrub.ts).
+export { scrub };
 
 export interface LoggerOptions {
   level?: string;

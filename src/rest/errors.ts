@@ -5,7 +5,7 @@
  *
  *   { "error": {
  *       "code": "NOT_FOUND",                 // GatewayErrorCode (same values as GraphQL extensions.code)
- *       "message": "…",                      // safe for clients
+ *       "message": "…",                      // safe for clients (scrubbed like log lines)
  *       "requestId": "<gateway request id>", // also sent as the X-Request-Id header
  *       "details": { … },                    // optional, structured (e.g. validation `fields`)
  *       "upstream": {                        // only when the SSL API answered with (or failed with) an error
@@ -19,6 +19,7 @@
 import { isAuthError } from '../auth/errors';
 import type { GatewayResponse } from '../http/types';
 import { isReplayedError } from '../idempotency/errors';
+import { scrub } from '../observability/scrub';
 import { GatewayError, GatewayErrorCode, isGatewayError, isUpstreamError, retryAfterSeconds } from '../upstream/errors';
 import type { FieldProblem } from '../spec/validate';
 import { summarizeProblems } from '../spec/validate';
@@ -89,11 +90,14 @@ export function errorResponse(err: unknown, requestId: string): GatewayResponse 
     const body: ErrorBody = { error: { code: GatewayErrorCode.INTERNAL_SERVER_ERROR, message: 'Internal server error', requestId } };
     return { status: 500, headers, body: JSON.stringify(body) };
   }
+  // Messages are scrubbed once more on the way out, whatever produced them (an upstream echo,
+  // a message built from client input): nothing a log would mask reaches a client either.
+  const message = scrub(err.message);
   const body: ErrorBody = {
-    error: { code: err instanceof RestError ? err.restCode : err.code, message: err.message, requestId },
+    error: { code: err instanceof RestError ? err.restCode : err.code, message, requestId },
   };
   if (isUpstreamError(err)) {
-    body.error.upstream = { action: err.action, code: err.upstreamCode, message: err.message, requestId: err.requestId ?? null };
+    body.error.upstream = { action: err.action, code: err.upstreamCode, message, requestId: err.requestId ?? null };
     // The table's retry view for clients: true when a failed write may nevertheless have executed.
     if (err.outcomeUnknown) body.error.details = { outcomeUnknown: true };
   } else if (err.details !== undefined) {

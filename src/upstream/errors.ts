@@ -27,7 +27,11 @@
  *
  * Failures that have no upstream code (timeouts, connection errors, non-JSON bodies) are
  * classified through pseudo codes in the reserved `Gateway.` namespace (see `TransportCode`).
+ *
+ * An upstream `Message` is scrubbed like a log line (`src/observability/scrub.ts`: private keys,
+ * tokens, API keys, SecretIds, `password=`-style values) before it is stored in the error.
  */
+import { scrub } from '../observability/scrub';
 
 /** Stable error codes exposed to API clients. Values equal keys (Apollo style). */
 export const GatewayErrorCode = {
@@ -260,7 +264,7 @@ export interface UpstreamErrorInit {
   action: string;
   /** Upstream `Error.Code`, or a `TransportCode` pseudo code. */
   upstreamCode: string;
-  /** Upstream `Error.Message` or a gateway description; never contains credentials. */
+  /** Upstream `Error.Message` or a gateway description; scrubbed (`scrub`) by the constructor. */
   message: string;
   requestId?: string;
   /** HTTP status of the upstream answer, when there was one. */
@@ -290,7 +294,9 @@ export class UpstreamError extends GatewayError {
     const details: Record<string, unknown> = { action: init.action, upstreamCode: init.upstreamCode };
     if (init.requestId !== undefined) details.requestId = init.requestId;
     if (c.retry === 'reads') details.outcomeUnknown = true;
-    super(c.gatewayCode, init.message, { httpStatus: c.httpStatus, details, cause: init.cause });
+    // The upstream's Message is free text that may echo what was sent (a private key, a
+    // password) or worse: masked here, once, so no surface, log or stored outcome sees it raw.
+    super(c.gatewayCode, scrub(init.message), { httpStatus: c.httpStatus, details, cause: init.cause });
     this.name = 'UpstreamError';
     this.action = init.action;
     this.upstreamCode = init.upstreamCode;

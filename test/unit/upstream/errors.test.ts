@@ -146,6 +146,22 @@ describe('GatewayError / UpstreamError', () => {
     });
   });
 
+  it('scrubs the upstream message like a log line: private keys, credential values, tokens, key ids', () => {
+    const pem = '-----BEGIN PRIVATE KEY-----\nMIIBVQIBADANBgkqhkiG9w0BAQEFAASCAT8wggE7AgEAAkEAq7BFUpkGp3+LQmlQ\n-----END PRIVATE KEY-----';
+    const e = new UpstreamError({
+      action: 'UploadCertificate',
+      upstreamCode: 'FailedOperation.CertificateParseError',
+      message: `cannot parse ${pem}; KeyPassword=Zq7vR2mX9kLp4sT8 token: eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4eXoifQ.c2lnbmF0dXJlLXh5eg from AKIDzx81Qw7Lm2Np5Rt9Vb4X`,
+    });
+    expect(e.message).toBe('cannot parse [REDACTED PRIVATE KEY]; KeyPassword=[REDACTED] token: [REDACTED JWT] from [REDACTED SECRET ID]');
+    expect(JSON.stringify(e.toJSON())).not.toMatch(/MIIBVQ|Zq7vR2|eyJ|AKIDzx/);
+    // A key cut short by the client's length cap is masked to the end.
+    const cut = new UpstreamError({ action: 'UploadCertificate', upstreamCode: 'InvalidParameter', message: `bad: ${pem.slice(0, 60)}` });
+    expect(cut.message).toBe('bad: [REDACTED PRIVATE KEY]');
+    // Plain prose stays as it was.
+    expect(new UpstreamError({ action: 'A', upstreamCode: 'InvalidParameter', message: 'KeyPassword: expected String' }).message).toBe('KeyPassword: expected String');
+  });
+
   it('marks outcome-unknown failures', () => {
     const e = new UpstreamError({ action: 'ApplyCertificate', upstreamCode: TransportCode.Timeout, message: 'timed out' });
     expect(e.outcomeUnknown).toBe(true);
