@@ -28,7 +28,8 @@ export function isoToUpstream(value: string): string {
     if (iso) return iso.slice(0, 19).replace('T', ' ');
   }
   const ms = Date.parse(value);
-  if (Number.isNaN(ms)) throw new GraphQLError(`DateTime cannot represent "${value}": expected ISO 8601`, { extensions: { code: 'BAD_USER_INPUT' } });
+  // The value is not quoted back: an error message must not echo what the client sent.
+  if (Number.isNaN(ms)) throw new GraphQLError('DateTime cannot represent the given text: expected ISO 8601, e.g. 2025-12-02T07:59:59+08:00', { extensions: { code: 'BAD_USER_INPUT' } });
   return new Date(ms + CHINA_OFFSET_MS).toISOString().slice(0, 19).replace('T', ' ');
 }
 

@@ -63,21 +63,71 @@ export function buildGuardedSchema(model: GraphQLModel = defaultModel()): GraphQ
 
 /**
  * Errors the client may see: gateway errors keep their code, message and upstream details under
- * `extensions.upstream`; GraphQL's own errors (syntax, validation, bad input) pass through; any
- * other error is masked, since its message could carry internals.
+ * `extensions.upstream` (messages scrubbed like log lines); GraphQL's own errors (syntax,
+ * validation, bad input) pass through with echoed input values masked; any other error is
+ * masked, since its message could carry internals.
  */
+
+const MASK = '(not shown)';
+
 /**
- * graphql-js quotes the offending value in variable coercion errors ("Variable "$key" got invalid
- * value { pem: "<PEM key text>" }; …"): the value is the client's own input, but it
- * may be key material and must not travel back in an error (or into a log). The rest of the
- * message (which variable, which type was expected) stays.
+ * The reason part of a graphql-js coercion message, with the value it quotes masked:
+ * "String cannot represent a non string value: {…}" → "String cannot represent a non string
+ * value (not shown)"; "Value "…" does not exist in "E" enum." → "Value (not shown) does not …".
  */
-export function withoutEchoedValues(message: string): string {
-  return scrub(message.replace(/(got invalid value) [\s\S]*?(; |$)/, '$1 (not shown)$2'));
+function maskReason(reason: string): string {
+  return reason
+    .replace(/(cannot represent[^:]*): [\s\S]*$/, `$1 ${MASK}`)
+    .replace(/^Value ("[\s\S]*") does not exist in ("[^"]+") enum\./, (_all, value: string, type: string) =>
+      // A short word (a mistyped enum value such as "desc") is shown; anything that could be
+      // generated (digits, punctuation, length) is not.
+      `Value ${/^"[_A-Za-z]{1,32}"$/.test(value) ? value : MASK} does not exist in ${type} enum.`,
+    );
 }
 
-export function formatError(formatted: GraphQLFormattedError, error: unknown, includeStackTrace = false): GraphQLFormattedError {
-  formatted = { ...formatted, message: withoutEchoedValues(formatted.message) };
+const VARIABLE_ECHO = /^(Variable "\$[^"]+" got invalid value) /;
+const LITERAL_ECHO = /^(Expected value of type "[^"]+", found) /;
+
+/**
+ * graphql-js quotes the offending value twice in coercion errors: `Variable "$key" got invalid
+ * value { pem: "<PEM key text>" }; String cannot represent a non string value: { pem: … }` (and
+ * `Expected value of type "String", found {…}; …` for literals). The value is the client's own
+ * input, but it may be key material and must not travel back in an error or into a log. Both
+ * quotes are masked; which variable, where inside it (` at "v.a[0]"`) and which type was
+ * expected stay. `reason` is the coercion error's own message (graphql-js keeps it as
+ * `originalError`), which tells exactly where the echoed value ends.
+ */
+export function withoutEchoedValues(message: string, reason?: string): string {
+  const variable = VARIABLE_ECHO.exec(message);
+  const echo = variable ?? LITERAL_ECHO.exec(message);
+  if (!echo) return scrub(maskReason(message));
+  if (reason !== undefined && reason !== message && message.endsWith(`; ${reason}`)) {
+    const head = message.slice(0, message.length - reason.length - 2);
+    const at = variable ? / at "([^"\\]*)"$/.exec(head) : null;
+    return scrub(`${echo[1]} ${MASK}${at ? ` at "${at[1]}"` : ''}; ${maskReason(reason)}`);
+  }
+  // Without the reason the end of the value is unknown: nothing after the marker is kept.
+  return `${echo[1]} ${MASK}.`;
+}
+
+/** "Did you mean …?" suggestions list schema names; without introspection they are not shown. */
+export function withoutSuggestions(message: string): string {
+  return message.replace(/ ?Did you mean [^?]*\?/g, '');
+}
+
+export interface FormatErrorOptions {
+  /** Drop "Did you mean" suggestions (production with introspection off). @default false */
+  hideSuggestions?: boolean;
+}
+
+function coercionReason(error: unknown): string | undefined {
+  const original = (error as { originalError?: unknown } | undefined)?.originalError;
+  return original instanceof Error ? original.message : undefined;
+}
+
+export function formatError(formatted: GraphQLFormattedError, error: unknown, includeStackTrace = false, options: FormatErrorOptions = {}): GraphQLFormattedError {
+  const message = withoutEchoedValues(formatted.message, coercionReason(error));
+  formatted = { ...formatted, message: options.hideSuggestions ? withoutSuggestions(message) : message };
   const original = unwrapResolverError(error);
   if (isGatewayError(original)) {
     const extensions: Record<string, unknown> = { code: original.code, httpStatus: original.httpStatus };
@@ -87,7 +137,7 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, in
       extensions.upstream = {
         action: original.action,
         code: original.upstreamCode,
-        message: original.message,
+        message: scrub(original.message),
         requestId: original.requestId ?? null,
         outcomeUnknown: original.outcomeUnknown,
       };
@@ -140,7 +190,9 @@ export function createGraphQLServer(options: GraphQLServerOptions): GatewayGraph
     // Automatic persisted queries: frontends may send a query's sha256 instead of its text.
     persistedQueries: { ttl: 3600 },
     includeStacktraceInErrorResponses: includeStackTrace,
-    formatError: (formatted, error) => formatError(formatted, error, includeStackTrace),
+    // Without introspection the schema is not public: no "Did you mean …" in any error.
+    hideSchemaDetailsFromClientErrors: !guards.introspection,
+    formatError: (formatted, error) => formatError(formatted, error, includeStackTrace, { hideSuggestions: !guards.introspection }),
     plugins: [createScopePlugin<GatewayContext>(), createSpecArgumentsPlugin<GatewayContext>(model), ...guards.plugins, ...(options.plugins ?? [])],
   });
   return {
