@@ -21,7 +21,7 @@ import type { Context as LambdaContext } from 'aws-lambda';
 import { DEFAULT_SSL_ENDPOINT, type Config, type Credentials } from './config';
 import { gatewayRequestHandler } from './graphql/http';
 import { createGraphQLServer, type GatewayGraphQL } from './graphql/server';
-import { createDeadline, type Deadline } from './http/deadline';
+import { createDeadline, type RequestDeadline } from './http/deadline';
 import { jsonResult, methodNotAllowed, notFound } from './http/results';
 import { isAssetPath, isGraphQLPath, isHealthPath, isRestPath } from './http/routes';
 import type { GatewayRequest, GatewayResponse, GatewayResult, InvocationContext, Surface, SurfaceHandler } from './http/types';
@@ -178,14 +178,16 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     // Apollo's default landing pages load from a CDN; the playground below replaces them.
     plugins: [ApolloServerPluginLandingPageDisabled()],
   });
-  /** The upstream deadline of each GraphQL request in flight (read by the context factory). */
-  const deadlines = new WeakMap<GatewayRequest, Deadline>();
+  /** The deadline of each GraphQL request in flight (read by the context factory). */
+  const deadlines = new WeakMap<GatewayRequest, RequestDeadline>();
+  /** One deadline per invocation: its remaining time (or the configured budget) minus the margin. */
+  const deadlineOptions = { defaultMs: config.functionTimeoutMs, marginMs: config.deadlineMarginMs };
   const authenticator = createAuthenticator(authConfig);
   const authGuard = createAuthGuard(authenticator);
   const runGraphQL =
     graphql &&
     startServerAndCreateLambdaHandler(graphql.server, gatewayRequestHandler(config.graphqlLimits.maxTokens), {
-      context: async ({ event }) => graphql.context(deadlines.get(event as GatewayRequest)?.signal, authGuard.identityOf(event as GatewayRequest) ?? null),
+      context: async ({ event }) => graphql.context(deadlines.get(event as GatewayRequest), authGuard.identityOf(event as GatewayRequest) ?? null),
     });
   try {
     // Fails here, not on the first client request, when the server cannot start; also warms the
@@ -233,18 +235,18 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     }
     const refused = await guard(req, 'graphql');
     if (refused) return refused;
-    const deadline = createDeadline(invocation);
-    if (deadline) deadlines.set(req, deadline);
+    const deadline = createDeadline(invocation, deadlineOptions);
+    deadlines.set(req, deadline);
     try {
       // The integration's handler type allows a callback-style void; ours always returns a result.
       return (await runGraphQL(req, (invocation ?? {}) as LambdaContext, () => {})) as GatewayResult;
     } finally {
       // The timer goes with the request: nothing of it stays reachable once answered.
-      deadline?.dispose();
+      deadline.dispose();
     }
   };
 
-  const restCore: SurfaceHandler = async (req) => {
+  const restCore: SurfaceHandler = async (req, invocation) => {
     if (isHealthPath(req.path)) {
       const method = req.method.toUpperCase();
       if (method !== 'GET' && method !== 'HEAD') return methodNotAllowed(req, 'GET, HEAD');
@@ -253,7 +255,12 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     if (!isRestPath(req.path)) return notFound(req, `No route for ${req.path}`);
     const refused = await guard(req, 'rest');
     if (refused) return refused;
-    return rest(req);
+    const deadline = createDeadline(invocation, deadlineOptions);
+    try {
+      return await rest(req, deadline);
+    } finally {
+      deadline.dispose();
+    }
   };
 
   /** One JSON log line per request, with the upstream calls it made. */

@@ -106,6 +106,17 @@ export interface Config {
   readonly corsAllowedOrigins: readonly string[];
   /** `MAX_BODY_BYTES`: largest accepted request body (GraphQL and REST). @default 1048576 */
   readonly maxBodyBytes: number;
+  /**
+   * `FUNCTION_TIMEOUT_MS`: time budget of one request when the runtime gives none (the local
+   * server, direct calls); on Lambda the invocation's remaining time is used instead. Every wait,
+   * re-call and serial mutation field of the request shares it. @default 28000 (serverless.yml)
+   */
+  readonly functionTimeoutMs: number;
+  /**
+   * `DEADLINE_MARGIN_MS`: time kept back from the request's budget so that the answer still gets
+   * out (work stops this long before the function would be killed). @default 1000
+   */
+  readonly deadlineMarginMs: number;
   readonly idempotency: IdempotencyConfig;
 }
 
@@ -318,6 +329,12 @@ export function loadConfig(env: Env = process.env): Config {
     });
   }
 
+  const functionTimeoutMs = r.int('FUNCTION_TIMEOUT_MS', 28_000, 1_000, 900_000);
+  const deadlineMarginMs = r.int('DEADLINE_MARGIN_MS', 1_000, 0, 60_000);
+  if (deadlineMarginMs >= functionTimeoutMs) {
+    r.problems.push({ variable: 'DEADLINE_MARGIN_MS', problem: 'must be less than FUNCTION_TIMEOUT_MS' });
+  }
+
   const config: Config = {
     env: gatewayEnv,
     nodeEnv,
@@ -334,6 +351,8 @@ export function loadConfig(env: Env = process.env): Config {
     graphqlPlayground: r.bool('GRAPHQL_PLAYGROUND', gatewayEnv !== 'production'),
     corsAllowedOrigins,
     maxBodyBytes: r.int('MAX_BODY_BYTES', 1_048_576, 1_024, 6 * 1_048_576),
+    functionTimeoutMs,
+    deadlineMarginMs,
     idempotency: {
       ttlSeconds: r.int('IDEMPOTENCY_TTL_SECONDS', 86_400, 1, 30 * 86_400),
       lockTtlMs,

@@ -37,7 +37,10 @@ import type { PlaygroundPageOptions } from '../playground';
 import type { Simulator, SimulatorOptions } from '../simulator/index';
 import { BodyAbortedError, BodyTooLargeError, localLambdaContext, MAX_EVENT_BODY_BYTES, readRequestBody, toApiGatewayV2Event, writeLambdaResult } from './lambda-bridge';
 
-/** The functions' timeout in serverless.yml (below API Gateway's 29 s), applied locally too. */
+/**
+ * The functions' timeout in serverless.yml (below API Gateway's 29 s), applied locally too: the
+ * default of `FUNCTION_TIMEOUT_MS` (`config.functionTimeoutMs`), which sets each local request's budget.
+ */
 export const FUNCTION_TIMEOUT_MS = 28_000;
 
 /**
@@ -149,7 +152,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
       res.once('finish', () => {
         if (exchanges.get(req.socket)?.res === res) exchanges.delete(req.socket);
       });
-      void handle(req, res, functions, hosts).catch((err: unknown) => {
+      void handle(req, res, functions, hosts, config.functionTimeoutMs).catch((err: unknown) => {
         console.error(`local server: ${err instanceof Error ? err.message : String(err)}`);
         if (res.headersSent) return void res.destroy();
         res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' });
@@ -273,7 +276,13 @@ function surfaceError(surface: Surface | undefined, status: number, code: string
 
 const pathOf = (req: IncomingMessage): string => new URL(req.url ?? '/', 'http://localhost').pathname;
 
-async function handle(req: IncomingMessage, res: ServerResponse, functions: Record<Surface, LambdaHttpHandler>, hosts: ReadonlySet<string>): Promise<void> {
+async function handle(
+  req: IncomingMessage,
+  res: ServerResponse,
+  functions: Record<Surface, LambdaHttpHandler>,
+  hosts: ReadonlySet<string>,
+  functionTimeoutMs: number,
+): Promise<void> {
   const method = (req.method ?? 'GET').toUpperCase();
   const path = pathOf(req);
   const requestId = randomUUID();
@@ -315,7 +324,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, functions: Reco
     throw err;
   }
   const event = toApiGatewayV2Event(req, body, requestId);
-  const result = (await functions[surface](event, localLambdaContext(`ssl-gateway-local-${surface}`, FUNCTION_TIMEOUT_MS, requestId))) as APIGatewayProxyStructuredResultV2;
+  const result = (await functions[surface](event, localLambdaContext(`ssl-gateway-local-${surface}`, functionTimeoutMs, requestId))) as APIGatewayProxyStructuredResultV2;
   writeLambdaResult(res, result, method);
 }
 

@@ -48,6 +48,8 @@ export const GatewayErrorCode = {
   UPSTREAM_INTERNAL: 'UPSTREAM_INTERNAL',
   UPSTREAM_TIMEOUT: 'UPSTREAM_TIMEOUT',
   UPSTREAM_UNAVAILABLE: 'UPSTREAM_UNAVAILABLE',
+  /** The request's time budget ran out (src/tasks/deadline.ts). */
+  DEADLINE_EXCEEDED: 'DEADLINE_EXCEEDED',
 } as const;
 export type GatewayErrorCode = (typeof GatewayErrorCode)[keyof typeof GatewayErrorCode];
 
@@ -66,6 +68,7 @@ export const DEFAULT_HTTP_STATUS: Readonly<Record<GatewayErrorCode, number>> = O
   UPSTREAM_INTERNAL: 502,
   UPSTREAM_TIMEOUT: 504,
   UPSTREAM_UNAVAILABLE: 502,
+  DEADLINE_EXCEEDED: 504,
 });
 
 export interface GatewayErrorOptions {

@@ -30,6 +30,8 @@ describe('loadConfig', () => {
       graphqlPlayground: true,
       corsAllowedOrigins: ['http://localhost:*', 'http://127.0.0.1:*'],
       maxBodyBytes: 1_048_576,
+      functionTimeoutMs: 28_000,
+      deadlineMarginMs: 1_000,
       idempotency: { ttlSeconds: 86_400, lockTtlMs: 60_000, waitTimeoutMs: 10_000, maxEntries: 10_000 },
       upstream: {
         credentials: undefined,
@@ -101,6 +103,12 @@ describe('loadConfig', () => {
   it('GATEWAY_ENV wins over NODE_ENV; test env is silent by default', () => {
     expect(loadConfig({ NODE_ENV: 'production', GATEWAY_ENV: 'staging' }).env).toBe('staging');
     expect(loadConfig({ NODE_ENV: 'test' })).toMatchObject({ env: 'test', logLevel: 'silent' });
+  });
+
+  it('reads the request deadline budget and margin, and refuses a margin that leaves no budget', () => {
+    expect(loadConfig({ FUNCTION_TIMEOUT_MS: '2500', DEADLINE_MARGIN_MS: '500' })).toMatchObject({ functionTimeoutMs: 2500, deadlineMarginMs: 500 });
+    const err = configError({ FUNCTION_TIMEOUT_MS: '2000', DEADLINE_MARGIN_MS: '2000' });
+    expect(err.problems.map((p) => p.variable)).toEqual(['DEADLINE_MARGIN_MS']);
   });
 
   it('returns a deeply frozen object', () => {
