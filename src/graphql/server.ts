@@ -19,6 +19,7 @@ import { createFieldResolver } from './convert';
 import type { UpstreamCaller } from './loaders';
 import { model as defaultModel, type GraphQLModel } from './model';
 import { buildResolvers } from './resolvers';
+import type { RequestDeadline } from '../http/deadline';
 import type { WaitClock, WaitPolicy } from '../tasks/wait';
 
 export interface GraphQLServerOptions {
@@ -170,8 +171,11 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, in
 export interface GatewayGraphQL {
   server: ApolloServer<GatewayContext>;
   schema: GraphQLSchema;
-  /** Builds the per-request context (fresh loaders) for the caller `identity`. */
-  context(signal?: AbortSignal, identity?: Identity | null): GatewayContext;
+  /**
+   * Builds the per-request context (fresh loaders) for the caller `identity`, within the
+   * invocation's `deadline` (none: unbounded, for tests and tools).
+   */
+  context(deadline?: RequestDeadline, identity?: Identity | null): GatewayContext;
 }
 
 export function createGraphQLServer(options: GraphQLServerOptions): GatewayGraphQL {
@@ -198,12 +202,12 @@ export function createGraphQLServer(options: GraphQLServerOptions): GatewayGraph
   return {
     server,
     schema,
-    context: (signal, identity) =>
+    context: (deadline, identity) =>
       createContext({
         upstream: options.upstream,
         waitPolicy: options.waitPolicy,
         waitClock: options.waitClock,
-        signal,
+        deadline,
         identity: identity === undefined ? (options.defaultIdentity ?? null) : identity,
         idempotency: options.idempotency,
       }),

@@ -15,6 +15,8 @@
 import type { GatewayHandler, GatewayRequest, GatewayResponse } from '../http/types';
 import type { UpstreamCaller } from '../upstream/caller';
 import type { IdempotencyService } from '../idempotency/service';
+import { unboundedDeadline, type RequestDeadline } from '../http/deadline';
+import { DeadlineExceededError, withDeadline } from '../tasks/deadline';
 import { DEFAULT_WAIT_POLICY, systemWaitClock, type WaitClock, type WaitPolicy } from '../tasks/wait';
 import { isGatewayError } from '../upstream/errors';
 import { HttpErrorCode, RestError, errorResponse, notFound } from './errors';
@@ -63,6 +65,13 @@ export interface RestHandlerOptions {
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
+/**
+ * The REST facade's handler. `deadline` is the invocation's one deadline (src/http/deadline.ts):
+ * every upstream call and "still being created" re-call of the request stays within it; without
+ * one the request is bounded only by the wait policy and the upstream timeouts.
+ */
+export type RestHandler = (req: GatewayRequest, deadline?: RequestDeadline) => Promise<GatewayResponse>;
+
 /** Every route of the facade, in documentation order. */
 export const REST_ROUTES: readonly Route[] = (() => {
   const routes: Route[] = [];
@@ -72,7 +81,7 @@ export const REST_ROUTES: readonly Route[] = (() => {
 
 const router = new Router(REST_ROUTES);
 
-export function createRestHandler(options: RestHandlerOptions): GatewayHandler {
+export function createRestHandler(options: RestHandlerOptions): RestHandler & GatewayHandler {
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   if (!(Number.isInteger(maxBodyBytes) && maxBodyBytes > 0)) throw new RangeError('maxBodyBytes must be a positive integer');
   const policy = options.waitPolicy ?? DEFAULT_WAIT_POLICY;
@@ -80,8 +89,9 @@ export function createRestHandler(options: RestHandlerOptions): GatewayHandler {
   // Polling hint for running work: the first pause of the wait policy, in whole seconds.
   const retryAfterSeconds = Math.max(1, Math.ceil(policy.initialDelayMs / 1000));
 
-  return async (req: GatewayRequest): Promise<GatewayResponse> => {
+  return async (req: GatewayRequest, requestDeadline?: RequestDeadline): Promise<GatewayResponse> => {
     try {
+      const deadline = requestDeadline ?? unboundedDeadline(wait.clock);
       const method = req.method.toUpperCase();
       const match = router.match(method === 'OPTIONS' ? '' : method, req.path);
       if (match.kind === 'none') throw notFound(`No route for ${method} ${truncate(req.path)}; see GET /v1/docs`, { path: truncate(req.path) });
@@ -100,14 +110,17 @@ export function createRestHandler(options: RestHandlerOptions): GatewayHandler {
       const ctx: RouteContext = {
         req,
         params: match.params,
-        upstream: options.upstreamFor ? options.upstreamFor(req) : options.upstream,
-        wait,
+        upstream: withDeadline(options.upstreamFor ? options.upstreamFor(req) : options.upstream, deadline),
+        wait: { ...wait, deadline },
         retryAfterSeconds,
         body: () => (parsed ??= { value: parseJsonBody(req) }).value,
       };
       const key = req.headers['idempotency-key'];
       let res: GatewayResponse;
       if (key !== undefined && options.idempotency && WRITE_METHODS.has(method)) {
+        // No time left for a write: refused before the key is taken (nothing ran; the same key may
+        // be used again), instead of a failure that would mark the key's outcome unknown.
+        if (!deadline.canStartWrite()) throw new DeadlineExceededError(`${method} ${truncate(req.path)}`, 'NOT_STARTED', true);
         // Fingerprint: what the request asks for, not how it was carried (JSON bodies are compared
         // as values, so key order and spacing do not matter).
         const text = req.body ? req.body.toString('utf8') : '';

@@ -5,6 +5,7 @@
  * the HTML reference, so what is routed is what is documented.
  */
 import type { GatewayRequest, GatewayResponse } from '../http/types';
+import type { RequestDeadline } from '../http/deadline';
 import type { UpstreamCaller } from '../upstream/caller';
 import type { WaitClock, WaitPolicy } from '../tasks/wait';
 import type { IdKind } from './http';
@@ -15,8 +16,9 @@ export interface RouteContext {
   req: GatewayRequest;
   /** Raw (still percent-encoded) path parameters by template name. */
   params: Readonly<Record<string, string>>;
+  /** The upstream within the request's deadline (calls past it fail with DEADLINE_EXCEEDED). */
   upstream: UpstreamCaller;
-  wait: { policy: WaitPolicy; clock: WaitClock };
+  wait: { policy: WaitPolicy; clock: WaitClock; deadline: RequestDeadline };
   /** Seconds for `Retry-After` on answers about running work. */
   retryAfterSeconds: number;
   /** The parsed JSON body (`undefined` when empty); throws 415/400 on a wrong type or bad JSON. */

@@ -8,20 +8,36 @@ import type { GatewayContext } from '../context';
 import type { Json } from '../loaders';
 import type { GraphQLModel } from '../model';
 import { FINAL_CERTIFICATE_STATUSES, ISSUED_STATUS } from '../../tasks/states';
-import { effectiveTimeoutMs, pollUntil } from '../../tasks/wait';
+import { awaitState, grantWait, type WaitReport } from '../../tasks/wait';
 
 /** Source object of a `CertificateIssuance`: the id and, after a wait, the polled certificate. */
 interface IssuanceRef {
   certificateId: string;
   snapshot?: Json | null;
+  /** How the wait that produced this object was bounded (`CertificateIssuance.wait`). */
+  wait?: WaitReport;
 }
 
-export function timeoutOf(args: { timeoutSeconds?: unknown }, ctx: GatewayContext): number {
+/**
+ * Runs the bounded wait of an `awaitCompletion` field: the time asked, capped by the policy and
+ * by what is left of the request's deadline. Returns the latest state read (undefined when the
+ * deadline left no time for a single poll) and the report the object's `wait` field shows.
+ */
+export async function boundedWait<T>(
+  args: { timeoutSeconds?: unknown },
+  ctx: GatewayContext,
+  fetch: () => Promise<T>,
+  done: (state: T) => boolean,
+): Promise<{ state: T | undefined; report: WaitReport }> {
+  let granted: ReturnType<typeof grantWait>;
   try {
-    return effectiveTimeoutMs(Number(args.timeoutSeconds ?? 10), ctx.wait.policy);
+    granted = grantWait(Number(args.timeoutSeconds ?? 10), ctx.wait.policy, ctx.deadline);
   } catch (e) {
     throw new GraphQLError((e as Error).message, { extensions: { code: 'BAD_USER_INPUT' } });
   }
+  const { state, deadlineReached } = await awaitState(fetch, done, granted.timeoutMs, ctx.wait.policy, ctx.wait.clock, ctx.deadline);
+  const report = deadlineReached ? { ...granted.report, capped: true, cappedBy: 'DEADLINE' as const, deadlineReached } : granted.report;
+  return { state, report };
 }
 
 async function issuanceCertificate(ref: IssuanceRef, ctx: GatewayContext): Promise<Json | null> {
@@ -85,19 +101,18 @@ export function certificateResolvers(model: GraphQLModel) {
         return ctx.loaders.domainVerification.load(ref.certificateId);
       },
       awaitCompletion: async (ref: IssuanceRef, args: { timeoutSeconds?: number }, ctx: GatewayContext): Promise<IssuanceRef> => {
-        const timeout = timeoutOf(args, ctx);
-        const snapshot = await pollUntil(
+        const { state, report } = await boundedWait(
+          args,
+          ctx,
           () => ctx.pollers.certificate.load(ref.certificateId),
           (c) => c === null || FINAL_CERTIFICATE_STATUSES.has(Number(c.Status)),
-          timeout,
-          ctx.wait.policy,
-          ctx.wait.clock,
-          ctx.signal,
         );
-        if (snapshot === null) {
+        if (state === null) {
           throw new GraphQLError(`certificate ${ref.certificateId} was not found`, { extensions: { code: 'NOT_FOUND' } });
         }
-        return { certificateId: ref.certificateId, snapshot };
+        // No poll fitted in the deadline: the id stays, with the latest state this request read.
+        if (state === undefined) return { certificateId: ref.certificateId, snapshot: ref.snapshot, wait: report };
+        return { certificateId: ref.certificateId, snapshot: state, wait: report };
       },
     },
   };

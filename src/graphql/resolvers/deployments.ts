@@ -6,7 +6,8 @@
  * - `DeployStatus = 0`: a deployment for the same certificate and resource type is already
  *   running; `DeployRecordId` is that running record → `DeploymentAlreadyRunning`.
  * - Update actions answering `DeployRecordId = 0`: the record is still being created and the
- *   documented protocol is to call again; the gateway does so with backoff within the wait cap.
+ *   documented protocol is to call again; the gateway does so with backoff within the wait cap
+ *   and the request's deadline.
  */
 import { GraphQLError } from 'graphql';
 import { toUpstreamParams } from '../convert';
@@ -23,14 +24,16 @@ import {
 } from '../../tasks/deployments';
 import { deploymentDone, deploymentState } from '../../tasks/states';
 import { startDeployment } from '../../tasks/start-deployment';
-import { pollUntil } from '../../tasks/wait';
-import { timeoutOf } from './certificates';
+import type { WaitReport } from '../../tasks/wait';
+import { boundedWait } from './certificates';
 
 interface RecordRef {
   id: string;
   kind: DeploymentKind;
   updateSyncProgress?: Json[] | null;
   snapshot?: DeploymentPage;
+  /** How the wait that produced this object was bounded (`wait` field). */
+  wait?: WaitReport;
 }
 
 export function deploymentResolvers(model: GraphQLModel) {
@@ -107,15 +110,14 @@ export function deploymentResolvers(model: GraphQLModel) {
           readDeploymentPage(ctx.upstream, ref.kind, toParams, ref.id, args.limit ?? 10, args.offset ?? 0, ctx.signal),
         ),
       awaitCompletion: async (ref: RecordRef, args: { timeoutSeconds?: number }, ctx: GatewayContext): Promise<RecordRef> => {
-        const snapshot = await pollUntil(
+        const { state, report } = await boundedWait(
+          args,
+          ctx,
           () => readDeploymentPage(ctx.upstream, ref.kind, toParams, ref.id, 1, 0, ctx.signal),
           (p) => deploymentDone(p.progress),
-          timeoutOf(args, ctx),
-          ctx.wait.policy,
-          ctx.wait.clock,
-          ctx.signal,
         );
-        return { ...ref, snapshot };
+        // No poll fitted in the deadline: the record id stays, with the latest state this request read.
+        return { ...ref, snapshot: state ?? ref.snapshot, wait: report };
       },
     },
   };

@@ -9,6 +9,7 @@ import { DateTimeScalar, toUpstreamParams } from '../convert';
 import type { GatewayContext } from '../context';
 import type { GraphQLModel } from '../model';
 import { OPERATIONS } from '../operations';
+import { DeadlineExceededError } from '../../tasks/deadline';
 import { certificateResolvers } from './certificates';
 import { deploymentResolvers } from './deployments';
 import { taskResolvers } from './tasks';
@@ -32,9 +33,13 @@ export function buildResolvers(model: GraphQLModel): IResolvers<unknown, Gateway
   }
 
   // Every mutation runs through the idempotency service: with an `idempotencyKey`, a repeat gets
-  // the first outcome instead of a second upstream call.
+  // the first outcome instead of a second upstream call. Root mutation fields run one after
+  // another within the request's one deadline: a field with no time left for a write is refused
+  // before its key is taken (nothing ran, so the same key may be used again), and the fields
+  // that ran keep their results.
   for (const [field, resolve] of Object.entries(merged.Mutation as Record<string, Resolver>)) {
     merged.Mutation[field] = (root: unknown, args: Record<string, unknown>, ctx: GatewayContext, info: unknown) => {
+      if (!ctx.deadline.canStartWrite()) throw new DeadlineExceededError(`Mutation.${field}`, 'NOT_STARTED', true);
       const { idempotencyKey, ...rest } = args;
       const key = typeof idempotencyKey === 'string' ? idempotencyKey : undefined;
       return ctx.idempotency

@@ -8,14 +8,16 @@ import type { GatewayContext } from '../context';
 import type { Json } from '../loaders';
 import type { GraphQLModel } from '../model';
 import { deleteTaskState, isFinalState, taskState, type TaskState } from '../../tasks/states';
-import { pollUntil } from '../../tasks/wait';
-import { timeoutOf } from './certificates';
+import type { WaitReport } from '../../tasks/wait';
+import { boundedWait } from './certificates';
 
 /** Source object of BindResourceTask / DeleteTask. */
 export interface TaskRef {
   id: string;
   certificateId?: string;
   snapshot?: Json;
+  /** How the wait that produced this object was bounded (`wait` field). */
+  wait?: WaitReport;
 }
 
 type Kind = 'bindTask' | 'deleteTask';
@@ -32,15 +34,14 @@ function taskFields(kind: Kind, stateOf: (code: unknown) => TaskState | null) {
     error: async (ref: TaskRef, _: unknown, ctx: GatewayContext) => (await load(ref, ctx)).Error ?? null,
     cacheTime: async (ref: TaskRef, _: unknown, ctx: GatewayContext) => (await load(ref, ctx)).CacheTime || null,
     awaitCompletion: async (ref: TaskRef, args: { timeoutSeconds?: number }, ctx: GatewayContext): Promise<TaskRef> => {
-      const snapshot = await pollUntil(
+      const { state, report } = await boundedWait(
+        args,
+        ctx,
         () => ctx.pollers[kind].load(ref.id),
         (t) => isFinalState(stateOf(t.Status)),
-        timeoutOf(args, ctx),
-        ctx.wait.policy,
-        ctx.wait.clock,
-        ctx.signal,
       );
-      return { ...ref, snapshot };
+      // No poll fitted in the deadline: the task id stays, with the latest state this request read.
+      return { ...ref, snapshot: state ?? ref.snapshot, wait: report };
     },
     load,
   };
