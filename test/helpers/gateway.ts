@@ -9,6 +9,7 @@ import { ANONYMOUS } from '../../src/auth/identity';
 import type { GraphQLLimits } from '../../src/graphql/limits/config';
 import { createGraphQLServer, type GatewayGraphQL } from '../../src/graphql/server';
 import { UpstreamClient, specPolicyLookup, unlimited, type UpstreamClientOptions } from '../../src/upstream';
+import { createRequestDeadline } from '../../src/http/deadline';
 import { DEFAULT_WAIT_POLICY, type WaitClock, type WaitPolicy } from '../../src/tasks/wait';
 import { startSimulator, type Simulator, type SimulatorOptions } from './simulator';
 
@@ -34,6 +35,13 @@ export interface TestGatewayOptions {
   limits?: Partial<GraphQLLimits>;
   /** Pace upstream calls with the documented limits (default false: tests measure calls, not pacing). */
   rateLimited?: boolean;
+  /**
+   * Each request's time budget in virtual milliseconds (the invocation's remaining time minus the
+   * margin), measured on the same virtual clock as the waits. @default none (unbounded)
+   */
+  deadlineMs?: number;
+  /** Write and wait reserves of that deadline (src/http/deadline.ts). */
+  deadlineReserves?: { writeReserveMs?: number; waitReserveMs?: number };
 }
 
 export async function startTestGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
@@ -59,7 +67,10 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
   const graphql = createGraphQLServer({ upstream: client, defaultIdentity: ANONYMOUS, limits: options.limits, waitPolicy: { ...DEFAULT_WAIT_POLICY, ...options.wait }, waitClock });
   const { url } = await startStandaloneServer(graphql.server, {
     listen: { port: 0, host: '127.0.0.1' },
-    context: async () => graphql.context(),
+    context: async () =>
+      graphql.context(
+        options.deadlineMs === undefined ? undefined : createRequestDeadline({ budgetMs: options.deadlineMs, clock: waitClock, ...options.deadlineReserves }),
+      ),
   });
   return {
     sim,
