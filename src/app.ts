@@ -29,7 +29,8 @@ import { createPlayground, type PlaygroundPageOptions } from './playground';
 import { createRestHandler } from './rest';
 import { createUpstreamClient, type UpstreamClient } from './upstream';
 import { assertProductionAuth, createAuthGuard, createAuthenticator, createIdentity, createScopedUpstream, type AuthConfig } from './auth';
-import { createIdempotencyService, MemoryIdempotencyStore, RedisIdempotencyStore, type IdempotencyService } from './idempotency';
+import { createIdempotencyService, memoryStoreFor, RedisIdempotencyStore, type IdempotencyService } from './idempotency';
+import { runAsApqCaller } from './graphql/apq';
 import { createLogger, recordUpstreamCall, type Logger } from './observability/log';
 import { withRequestLog } from './observability/request-log';
 import { createRedisRateLimiter, type RedisRateLimiter } from './upstream/redis-ratelimit';
@@ -157,10 +158,15 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       windowGuardMs: config.upstream.rateLimitWindowGuardMs,
       logger,
     });
-    const store = new RedisIdempotencyStore({ url: config.redisUrl, keyPrefix: `${prefix}idem:` });
-    idempotency = createIdempotencyService(store, config.idempotency, { onClose: () => store.close() });
+    const store = new RedisIdempotencyStore({
+      url: config.redisUrl,
+      keyPrefix: `${prefix}idem:`,
+      maxEntriesPerCaller: config.idempotency.maxEntriesPerCaller,
+      maxBytesPerCaller: config.idempotency.maxBytesPerCaller,
+    });
+    idempotency = createIdempotencyService(store, config.idempotency, { onClose: () => store.close(), logger });
   } else {
-    idempotency = createIdempotencyService(new MemoryIdempotencyStore({ maxEntries: config.idempotency.maxEntries }), config.idempotency);
+    idempotency = createIdempotencyService(memoryStoreFor(config.idempotency), config.idempotency, { logger });
   }
 
   const upstream = createUpstreamClient(config.upstream, {
@@ -186,7 +192,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   const authGuard = createAuthGuard(authenticator);
   const runGraphQL =
     graphql &&
-    startServerAndCreateLambdaHandler(graphql.server, gatewayRequestHandler(config.graphqlLimits.maxTokens), {
+    startServerAndCreateLambdaHandler(graphql.server, gatewayRequestHandler(config.graphqlLimits.maxTokens, logger), {
       context: async ({ event }) => graphql.context(deadlines.get(event as GatewayRequest), authGuard.identityOf(event as GatewayRequest) ?? null),
     });
   try {
@@ -217,7 +223,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       const identity = authGuard.identityOf(req);
       return identity ? createScopedUpstream(upstream, identity) : upstream;
     },
-    callerOf: (req) => authGuard.identityOf(req)?.id ?? 'anonymous',
+    identityOf: (req) => authGuard.identityOf(req),
     idempotency,
     onUnexpectedError: (error) => logger.error({ err: error instanceof Error ? error.message : String(error) }, 'unexpected REST error'),
   });
@@ -239,7 +245,9 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     deadlines.set(req, deadline);
     try {
       // The integration's handler type allows a callback-style void; ours always returns a result.
-      return (await runGraphQL(req, (invocation ?? {}) as LambdaContext, () => {})) as GatewayResult;
+      // Persisted queries are looked up and registered for this caller only (graphql/apq.ts).
+      const caller = authGuard.identityOf(req)?.id ?? 'anonymous';
+      return (await runAsApqCaller(caller, () => runGraphQL(req, (invocation ?? {}) as LambdaContext, () => {}))) as GatewayResult;
     } finally {
       // The timer goes with the request: nothing of it stays reachable once answered.
       deadline.dispose();

@@ -358,6 +358,9 @@ export function loadConfig(env: Env = process.env): Config {
       lockTtlMs,
       waitTimeoutMs: r.int('IDEMPOTENCY_WAIT_MS', 10_000, 0, 600_000),
       maxEntries: r.int('IDEMPOTENCY_MAX_ENTRIES', 10_000, 10, 10_000_000),
+      maxEntriesPerCaller: r.int('IDEMPOTENCY_MAX_ENTRIES_PER_CALLER', 1_000, 1, 10_000_000),
+      maxBytesPerCaller: r.int('IDEMPOTENCY_MAX_BYTES_PER_CALLER', 1_048_576, 1_024, 1_073_741_824),
+      maxOutcomeBytes: r.int('IDEMPOTENCY_MAX_OUTCOME_BYTES', 65_536, 256, 16_777_216),
     },
   };
 

@@ -167,8 +167,10 @@ export function toGatewayRequest(event: LambdaHttpEvent, shape: EventShape = det
         ...collectQuery(queryPairs(e.queryStringParameters, e.multiValueQueryStringParameters, decodeQueryComponent)),
         headers,
         body: decodeBody(e.body, e.isBase64Encoded),
-        // ALB has no request id of its own; its trace id is unique per request.
-        requestId: headers['x-amzn-trace-id'] ?? randomUUID(),
+        // ALB gives no request id of its own, and X-Amzn-Trace-Id is not one: a client may send it
+        // (ALB keeps a client's Root and only adds Self), so it could repeat or forge ids in logs
+        // and answers. The gateway makes its own.
+        requestId: randomUUID(),
         sourceIp: headers['x-forwarded-for']?.split(',')[0]?.trim() || undefined,
       };
     }

@@ -10,6 +10,7 @@ import type { Gateway } from '../../src/app';
 import { errorResult } from '../../src/http/results';
 import type { GatewayResult, Surface } from '../../src/http/types';
 import type { GatewayRequest } from '../../src/http/types';
+import { fallbackLogger } from '../../src/observability/log';
 import { handlePreflight, withCorsHeaders } from './cors';
 import { detectEventShape, toGatewayRequest, toLambdaResult, UnsupportedEventError, type LambdaHttpEvent, type LambdaHttpResult } from './events';
 
@@ -35,7 +36,7 @@ export function createLambdaHandler(surface: Surface, getGateway: () => Promise<
       gateway = await getGateway();
     } catch (err) {
       // Configuration problems name the variable (never a secret value), so they are safe to log.
-      console.error(`ssl-gateway: initialisation failed: ${err instanceof Error ? err.message : String(err)}`);
+      fallbackLogger().error({ requestId: req.requestId, err: err instanceof Error ? err.message : String(err) }, 'initialisation failed');
       return toLambdaResult(errorResult(503, 'SERVICE_UNAVAILABLE', 'The gateway is not configured correctly; see its logs', req.requestId), shape, event);
     }
 
@@ -44,7 +45,7 @@ export function createLambdaHandler(surface: Surface, getGateway: () => Promise<
     try {
       res = handlePreflight(req, surface, allowed) ?? (await (surface === 'graphql' ? gateway.graphqlHandler : gateway.restHandler)(req, context));
     } catch (err) {
-      console.error(`ssl-gateway: unhandled error in ${surface} handler: ${err instanceof Error ? err.message : String(err)}`);
+      gateway.logger.error({ requestId: req.requestId, surface, err: err instanceof Error ? err.message : String(err) }, 'unhandled error in handler');
       res = errorResult(500, 'INTERNAL_SERVER_ERROR', 'Internal server error', req.requestId);
     }
     return toLambdaResult(withCorsHeaders(res, req, allowed), shape, event);

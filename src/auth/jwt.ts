@@ -229,6 +229,6 @@ export class JwtVerifier {
       });
     }
     if (typeof payload.sub !== 'string' || payload.sub === '') throw invalidCredentials('token has no subject');
-    return createIdentity(payload.sub, 'jwt', claimScopes(payload, this.options.scopePrefix ?? ''));
+    return createIdentity(payload.sub, 'jwt', claimScopes(payload, this.options.scopePrefix ?? ''), { issuer: typeof payload.iss === 'string' ? payload.iss : '' });
   }
 }

@@ -198,3 +198,41 @@ export function redactKeyMaterial<T>(action: string, response: T, granted: Reado
   for (const p of rule.keyOutputs) value = walk(value, p.split('.'), '');
   return { value: value as T, redacted };
 }
+
+/** A PEM private key, or a base64 ZIP archive (what `DownloadCertificate` answers: it holds the key). */
+const KEY_MATERIAL_TEXT = /PRIVATE KEY-----|^UEsDB[A-Za-z0-9+/=]{60,}/;
+const KEY_MATERIAL_ANSWER_MEMBERS = new Set(['Content', 'content', 'DownloadCertificateUrl', 'downloadCertificateUrl']);
+
+/**
+ * True when `value` (an action's answer in either naming, a GraphQL result, or a REST response
+ * whose body is JSON text) holds private-key material anywhere: a non-empty member named like the
+ * spec's key-material members (`…PrivateKey`, `…KeyPass`, `…KeyPassword`), the answer members of
+ * the key-download actions, a PEM private key or a certificate archive in any string. Used to
+ * keep such answers out of every store (idempotency records): stored answers are replayed later,
+ * so they must never contain what a fresh call would redact.
+ */
+export function containsKeyMaterial(value: unknown): boolean {
+  const walk = (node: unknown, depth: number): boolean => {
+    if (depth > 64) return true; // cannot tell: treat as sensitive
+    if (typeof node === 'string') {
+      if (KEY_MATERIAL_TEXT.test(node)) return true;
+      const t = node.trimStart();
+      if ((t.startsWith('{') || t.startsWith('[')) && node.length <= 16_777_216) {
+        try {
+          return walk(JSON.parse(node), depth + 1);
+        } catch {
+          return false;
+        }
+      }
+      return false;
+    }
+    if (node === null || typeof node !== 'object') return false;
+    if (Array.isArray(node)) return node.some((item) => walk(item, depth + 1));
+    for (const [name, v] of Object.entries(node as Record<string, unknown>)) {
+      if ((KEY_MATERIAL_MEMBER.test(name) || KEY_MATERIAL_ANSWER_MEMBERS.has(name)) && present(v)) return true;
+      if (walk(v, depth + 1)) return true;
+    }
+    return false;
+  };
+  return walk(value, 0);
+}

@@ -4,6 +4,7 @@
  * Stops cleanly on SIGINT/SIGTERM (servers closed, upstream pool drained).
  */
 import { ConfigError, loadConfig } from '../config';
+import { fallbackLogger } from '../observability/log';
 import { startLocalServer } from './server';
 
 async function main(): Promise<void> {
@@ -29,20 +30,22 @@ async function main(): Promise<void> {
     `  curl -s ${url}/graphql -H 'content-type: application/json'${server.demoApiKey ? ` -H 'x-api-key: ${server.demoApiKey}'` : ''} \\`,
     `    -d '${JSON.stringify({ query: graphqlQuery })}'`,
   ];
+  // The human start-up banner is the one plain-text output; everything after it is JSON log lines.
   console.log(lines.join('\n'));
+  const log = server.gateway.logger;
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
     if (stopping) {
-      console.error(`${signal} again: exiting without waiting`);
+      log.warn({ signal }, 'signal again: exiting without waiting');
       process.exit(1);
     }
     stopping = true;
-    console.log(`${signal}: shutting down`);
+    log.info({ signal }, 'shutting down');
     server.close().then(
       () => process.exit(0),
       (err: unknown) => {
-        console.error(err);
+        log.error({ err: err instanceof Error ? err.message : String(err) }, 'shutdown failed');
         process.exit(1);
       },
     );
@@ -56,6 +59,6 @@ function maskId(id: string): string {
 }
 
 main().catch((err: unknown) => {
-  console.error(err instanceof ConfigError ? err.message : err);
+  fallbackLogger().error({ err: err instanceof Error ? err.message : String(err), configError: err instanceof ConfigError }, 'could not start');
   process.exit(1);
 });

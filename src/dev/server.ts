@@ -32,7 +32,7 @@ import { surfaceOf } from '../http/routes';
 import type { GatewayResult, Surface } from '../http/types';
 import { createDemoApiKey, type AuthConfig } from '../auth';
 import type { Config } from '../config';
-import type { Logger } from '../observability/log';
+import { fallbackLogger, type Logger } from '../observability/log';
 import type { PlaygroundPageOptions } from '../playground';
 import type { Simulator, SimulatorOptions } from '../simulator/index';
 import { BodyAbortedError, BodyTooLargeError, localLambdaContext, MAX_EVENT_BODY_BYTES, readRequestBody, toApiGatewayV2Event, writeLambdaResult } from './lambda-bridge';
@@ -153,7 +153,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
         if (exchanges.get(req.socket)?.res === res) exchanges.delete(req.socket);
       });
       void handle(req, res, functions, hosts, config.functionTimeoutMs).catch((err: unknown) => {
-        console.error(`local server: ${err instanceof Error ? err.message : String(err)}`);
+        (options.logger ?? fallbackLogger()).error({ err: err instanceof Error ? err.message : String(err) }, 'local server failed to answer');
         if (res.headersSent) return void res.destroy();
         res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' });
         res.end(JSON.stringify({ error: { code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error' } }));

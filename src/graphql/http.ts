@@ -8,6 +8,7 @@ import { isUtf8 } from 'node:buffer';
 import { HeaderMap, type HTTPGraphQLRequest, type HTTPGraphQLResponse } from '@apollo/server';
 import { handlers as lambdaRequestHandlers } from '@as-integrations/aws-lambda';
 import { jsonResult } from '../http/results';
+import { fallbackLogger, type Logger } from '../observability/log';
 import type { GatewayRequest, GatewayResult } from '../http/types';
 import { BadRequest } from './bad-request';
 import { refuseDeepNesting } from './nesting';
@@ -19,7 +20,7 @@ import { refuseDeepNesting } from './nesting';
  * per-shape handlers are not used directly because they ignore ALB multi-value headers,
  * percent-decode API Gateway v1 query values a second time and answer errors as text/plain.
  */
-export function gatewayRequestHandler(maxTokens: number) {
+export function gatewayRequestHandler(maxTokens: number, logger: Pick<Logger, 'error'> = fallbackLogger()) {
   return lambdaRequestHandlers.createRequestHandler<GatewayRequest, GatewayResult>(
     (req): HTTPGraphQLRequest => {
       const method = req.method.toUpperCase();
@@ -45,7 +46,7 @@ export function gatewayRequestHandler(maxTokens: number) {
         if (error instanceof BadRequest) {
           return jsonResult(400, { errors: [{ message: error.message, extensions: { code: error.code } }] });
         }
-        console.error('graphql handler failed:', error instanceof Error ? error.message : String(error));
+        logger.error({ err: error instanceof Error ? error.message : String(error) }, 'graphql handler failed');
         return jsonResult(500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
       },
     },

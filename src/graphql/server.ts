@@ -14,6 +14,7 @@ import { scrub } from '../observability/log';
 import { isGatewayError, isUpstreamError, retryAfterSeconds } from '../upstream/errors';
 import { createGraphQLGuards, type GraphQLLimits } from './limits/config';
 import { createSpecArgumentsPlugin } from './limits/spec-args';
+import { CallerScopedApqCache } from './apq';
 import { createContext, type GatewayContext } from './context';
 import { createFieldResolver } from './convert';
 import type { UpstreamCaller } from './loaders';
@@ -191,8 +192,9 @@ export function createGraphQLServer(options: GraphQLServerOptions): GatewayGraph
     validationRules: guards.validationRules,
     parseOptions: guards.parseOptions,
     csrfPrevention: guards.csrfPrevention,
-    // Automatic persisted queries: frontends may send a query's sha256 instead of its text.
-    persistedQueries: { ttl: 3600 },
+    // Automatic persisted queries: frontends may send a query's sha256 instead of its text. One
+    // cache per caller (`apq.ts`): a hash registered by one caller is unknown to every other.
+    persistedQueries: { ttl: 3600, cache: new CallerScopedApqCache() },
     includeStacktraceInErrorResponses: includeStackTrace,
     // Without introspection the schema is not public: no "Did you mean …" in any error.
     hideSchemaDetailsFromClientErrors: !guards.introspection,

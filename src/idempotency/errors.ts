@@ -8,6 +8,8 @@
  * | `IDEMPOTENCY_KEY_REUSED`        | BAD_REQUEST           | 422  | same key, different request (operation or input)               |
  * | `IDEMPOTENCY_IN_PROGRESS`       | CONFLICT              | 409  | the first request with this key is still running; retry later  |
  * | `IDEMPOTENCY_OUTCOME_UNKNOWN`   | CONFLICT              | 409  | the first request may or may not have executed; check state     |
+ * | `IDEMPOTENCY_NOT_REPLAYABLE`    | CONFLICT              | 409  | the first request completed; its answer was not kept; check state |
+ * | `IDEMPOTENCY_CALLER_LIMIT`      | RATE_LIMITED          | 429  | the caller holds its maximum of live keys; nothing was executed |
  * | `IDEMPOTENCY_STORE_UNAVAILABLE` | INTERNAL_SERVER_ERROR | 503  | the record store is down or full; nothing was executed          |
  *
  * 422 for a reused key and 409 for a concurrent one follow the IETF "Idempotency-Key HTTP header"
@@ -22,6 +24,8 @@ export const IdempotencyReason = {
   KEY_REUSED: 'IDEMPOTENCY_KEY_REUSED',
   IN_PROGRESS: 'IDEMPOTENCY_IN_PROGRESS',
   OUTCOME_UNKNOWN: 'IDEMPOTENCY_OUTCOME_UNKNOWN',
+  NOT_REPLAYABLE: 'IDEMPOTENCY_NOT_REPLAYABLE',
+  CALLER_LIMIT: 'IDEMPOTENCY_CALLER_LIMIT',
   STORE_UNAVAILABLE: 'IDEMPOTENCY_STORE_UNAVAILABLE',
 } as const;
 export type IdempotencyReason = (typeof IdempotencyReason)[keyof typeof IdempotencyReason];
@@ -31,6 +35,8 @@ const STATUS: Readonly<Record<IdempotencyReason, { code: GatewayErrorCode; httpS
   IDEMPOTENCY_KEY_REUSED: { code: GatewayErrorCode.BAD_REQUEST, httpStatus: 422 },
   IDEMPOTENCY_IN_PROGRESS: { code: GatewayErrorCode.CONFLICT, httpStatus: 409 },
   IDEMPOTENCY_OUTCOME_UNKNOWN: { code: GatewayErrorCode.CONFLICT, httpStatus: 409 },
+  IDEMPOTENCY_NOT_REPLAYABLE: { code: GatewayErrorCode.CONFLICT, httpStatus: 409 },
+  IDEMPOTENCY_CALLER_LIMIT: { code: GatewayErrorCode.RATE_LIMITED, httpStatus: 429 },
   IDEMPOTENCY_STORE_UNAVAILABLE: { code: GatewayErrorCode.INTERNAL_SERVER_ERROR, httpStatus: 503 },
 };
 

@@ -24,7 +24,15 @@
  *     connection, and upstream `AuthFailure.*` (the gateway's own credentials were refused); a gateway-side 4xx such as RATE_LIMITED from the limiter or input validation):
  *     nothing is stored and the key is freed, so the same request may be retried with the same key
  *     (as in Stripe's model: "no result is saved if execution never began").
- * - Repeat within `ttlSeconds` (same scope + key + fingerprint): replays the stored outcome.
+ * - What is stored: never the input (only its fingerprint), never key material (a success whose
+ *   value `isKeyMaterial` flags, e.g. a private key or certificate archive, is remembered as
+ *   "completed, not replayable"), never an outcome larger than `maxOutcomeBytes` (the same), and
+ *   error messages only after `scrub`. The first caller always gets its full answer.
+ * - Repeat within `ttlSeconds` (same scope + key + fingerprint): replays the stored outcome; a
+ *   completed outcome that was not kept answers 409 `IDEMPOTENCY_NOT_REPLAYABLE` (it is never
+ *   executed again).
+ * - The caller already holds its maximum of live records: 429 `IDEMPOTENCY_CALLER_LIMIT` before
+ *   anything executes (records are never evicted early, see `store.ts`).
  * - Same scope + key but a different fingerprint: 422 `IDEMPOTENCY_KEY_REUSED`, nothing executed.
  * - Concurrent duplicate while the first is running: polls the store every `pollIntervalMs` for up
  *   to `waitTimeoutMs` and then answers like a repeat (or, if the first freed the key because it
@@ -39,11 +47,12 @@
  *   the lock runs out, and later repeats are told to check state.
  */
 import { randomUUID } from 'node:crypto';
+import { fallbackLogger, scrub } from '../observability/log';
 import { GatewayError, GatewayErrorCode, isUpstreamError } from '../upstream/errors';
 import { defaultSleep, systemClock, type Clock, type Sleep } from '../upstream/ratelimit';
 import type { WarnLogger } from '../upstream/redis-ratelimit';
 import { IdempotencyError, IdempotencyReason, replayedError, type StoredError } from './errors';
-import { IdempotencyCapacityError, scopedKey, type IdempotencyRecord, type IdempotencyStore } from './store';
+import { IdempotencyCallerLimitError, IdempotencyCapacityError, scopedKey, type IdempotencyRecord, type IdempotencyStore } from './store';
 
 export type FailureClass = 'definitive' | 'unknown' | 'not-executed';
 
@@ -78,8 +87,12 @@ export interface IdempotencyOptions {
   signal?: AbortSignal;
   /** @default classifyFailure */
   classifyError?: (err: unknown) => FailureClass;
-  /** Warnings when an outcome could not be recorded. @default console */
+  /** Warnings when an outcome could not be recorded. @default the process's structured logger */
   logger?: WarnLogger;
+  /** Largest serialized outcome kept for replay; a larger one is "completed, not replayable". @default 65536 */
+  maxOutcomeBytes?: number;
+  /** True for a success value holding key material: it is never stored (not replayable). @default none */
+  isKeyMaterial?: (value: unknown) => boolean;
   /** @default Date.now */
   clock?: Clock;
   /** @default setTimeout based */
@@ -96,7 +109,7 @@ type Outcome = { kind: 'value'; value: unknown } | { kind: 'error'; error: Store
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
-const consoleLogger: WarnLogger = { warn: (obj, msg) => console.warn(`[ssl-gateway] ${msg}`, obj) };
+export const DEFAULT_MAX_OUTCOME_BYTES = 65_536;
 
 /** `executeIdempotent(...).value`. */
 export async function runIdempotent<T>(store: IdempotencyStore, options: IdempotencyOptions, fn: () => Promise<T>): Promise<T> {
@@ -124,7 +137,8 @@ export async function executeIdempotent<T>(
   const clock = options.clock ?? systemClock;
   const sleep = options.sleep ?? defaultSleep;
   const classify = options.classifyError ?? classifyFailure;
-  const logger = options.logger ?? consoleLogger;
+  const logger = options.logger ?? fallbackLogger();
+  const maxOutcomeBytes = options.maxOutcomeBytes ?? DEFAULT_MAX_OUTCOME_BYTES;
 
   const fullKey = scopedKey(scope, key);
   const token = randomUUID();
@@ -134,8 +148,15 @@ export async function executeIdempotent<T>(
   for (;;) {
     let begun;
     try {
-      begun = await store.begin({ key: fullKey, fingerprint, token, lockTtlMs, ttlMs });
+      begun = await store.begin({ key: fullKey, scope, fingerprint, token, lockTtlMs, ttlMs });
     } catch (err) {
+      if (err instanceof IdempotencyCallerLimitError) {
+        throw new IdempotencyError(
+          IdempotencyReason.CALLER_LIMIT,
+          `This caller already holds ${err.maxEntries} idempotency keys that have not expired; nothing was executed. Retry later, or send the request without an idempotency key.`,
+          { idempotencyKey: key, retryAfterMs: err.retryAfterMs },
+        );
+      }
       throw storeUnavailable(err, key);
     }
     if (begun.acquired) return { value: await execute(), replayed: false };
@@ -148,7 +169,10 @@ export async function executeIdempotent<T>(
         keyDetails,
       );
     }
-    if (record.state === 'completed') return replay<T>(record.outcome);
+    if (record.state === 'completed') {
+      if (record.outcome === undefined) throw notReplayable(key);
+      return replay<T>(record.outcome);
+    }
     if (record.state === 'unknown') throw outcomeUnknown(record, key);
 
     const now = clock();
@@ -170,7 +194,7 @@ export async function executeIdempotent<T>(
       const cls = classify(err);
       if (cls === 'not-executed') {
         try {
-          await store.release(fullKey, token);
+          await store.release(fullKey, token, scope);
         } catch (releaseErr) {
           // The record stays pending until its lock runs out, then reads as "unknown": safe.
           warn('could not free the idempotency key after a failure that did not execute', releaseErr);
@@ -189,13 +213,25 @@ export async function executeIdempotent<T>(
       await record('unknown', JSON.stringify({ kind: 'error', error: storedError(internal) } satisfies Outcome));
       throw internal;
     }
-    await record('completed', outcome);
-    return (JSON.parse(outcome) as { value: T }).value;
+    const answer = (JSON.parse(outcome) as { value: T }).value;
+    // Key material and oversized answers are never kept: the record says "completed" only.
+    const keep = Buffer.byteLength(outcome, 'utf8') <= maxOutcomeBytes && !isKeyMaterial(answer);
+    await record('completed', keep ? outcome : null);
+    return answer;
   }
 
-  async function record(state: 'completed' | 'unknown', outcome: string): Promise<void> {
+  function isKeyMaterial(value: unknown): boolean {
     try {
-      const owned = await store.complete({ key: fullKey, token, state, outcome, ttlMs });
+      return options.isKeyMaterial?.(value) ?? false;
+    } catch {
+      return true; // cannot tell: do not keep it
+    }
+  }
+
+  async function record(state: 'completed' | 'unknown', outcome: string | null): Promise<void> {
+    if (outcome !== null && Buffer.byteLength(outcome, 'utf8') > maxOutcomeBytes) outcome = null;
+    try {
+      const owned = await store.complete({ key: fullKey, scope, token, state, outcome, ttlMs });
       if (!owned) warn('idempotency record was no longer owned when the outcome was stored (expired or evicted)');
     } catch (err) {
       warn('could not store the idempotency outcome; repeats will be told the outcome is unknown', err);
@@ -215,6 +251,14 @@ function replay<T>(text: string): IdempotentResult<T> {
   const outcome = JSON.parse(text) as Outcome;
   if (outcome.kind === 'error') throw replayedError(outcome.error);
   return { value: outcome.value as T, replayed: true };
+}
+
+function notReplayable(key: string): IdempotencyError {
+  return new IdempotencyError(
+    IdempotencyReason.NOT_REPLAYABLE,
+    'The earlier request with this idempotency key was carried out, but its answer was not kept (too large, or it held key material), so it cannot be replayed. It will not be executed again under this key: read the current state of the resource, then use a new key if another change is needed.',
+    { idempotencyKey: key },
+  );
 }
 
 function outcomeUnknown(record: Extract<IdempotencyRecord, { state: 'unknown' }>, key: string): IdempotencyError {
@@ -240,7 +284,8 @@ function outcomeUnknown(record: Extract<IdempotencyRecord, { state: 'unknown' }>
 
 function storedError(err: unknown): StoredError {
   if (err instanceof GatewayError) {
-    const out: StoredError = { code: err.code, message: err.message, httpStatus: err.httpStatus };
+    // Scrubbed like a log line: an upstream message may echo input (e.g. key material).
+    const out: StoredError = { code: err.code, message: scrub(err.message), httpStatus: err.httpStatus };
     if (err.details !== undefined) out.details = { ...err.details };
     if (isUpstreamError(err)) {
       out.upstream = { action: err.action, upstreamCode: err.upstreamCode, requestId: err.requestId, upstreamHttpStatus: err.upstreamHttpStatus, attempts: err.attempts };

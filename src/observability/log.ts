@@ -116,6 +116,19 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   );
 }
 
+let fallback: Logger | undefined;
+
+/**
+ * The process-wide structured logger for code that was given none (library defaults, last-resort
+ * error paths before or outside a gateway): JSON lines on stdout, with the same redaction and
+ * scrubbing. Nothing in `src/` writes to the console directly, so every line the process writes
+ * is a JSON log line (only the local server's human start-up banner is plain text).
+ */
+export function fallbackLogger(): Logger {
+  fallback ??= createLogger({ level: 'info' });
+  return fallback;
+}
+
 export interface RequestLogLine {
   surface: 'graphql' | 'rest' | 'health' | 'playground' | 'other';
   method: string;

@@ -11,9 +11,19 @@
  *   3. the route: path ids checked (400), body parsed lazily (415 wrong content type, 400 bad
  *      JSON), parameters validated against the spec (400 with field paths), then upstream calls
  *   4. any error → the one JSON error body (`errors.ts`), status from the shared error table
+ *
+ * Idempotency (`Idempotency-Key`) applies to requests that call a write action only (the spec's
+ * read/write kind; for `POST /v1/actions/{Action}` the named action): on a read the header is
+ * ignored and the read runs as usual. Before a stored answer is looked at, the body is parsed and
+ * the caller's scopes are checked for every action the route calls (with the body, for the
+ * optional key inputs that add `keys`), so a replay never answers a caller who could not make
+ * the call now.
  */
+import { authorizeActions } from '../auth/authenticator';
+import type { Identity } from '../auth/identity';
 import type { GatewayHandler, GatewayRequest, GatewayResponse } from '../http/types';
 import type { UpstreamCaller } from '../upstream/caller';
+import { getAction } from '../spec';
 import type { IdempotencyService } from '../idempotency/service';
 import { unboundedDeadline, type RequestDeadline } from '../http/deadline';
 import { DeadlineExceededError, withDeadline } from '../tasks/deadline';
@@ -54,11 +64,15 @@ export interface RestHandlerOptions {
    * per action and redacts key material). @default `upstream`
    */
   upstreamFor?: (req: GatewayRequest) => UpstreamCaller;
-  /** Caller id that scopes idempotency keys. @default 'anonymous' */
-  callerOf?: (req: GatewayRequest) => string;
   /**
-   * Honours `Idempotency-Key` on POST/PUT/PATCH/DELETE: a repeat with the same key, method, path
-   * and body replays the first answer (with `Idempotent-Replayed: true`). @default none (header ignored)
+   * The authenticated caller: its namespaced id scopes idempotency keys, and its scopes are
+   * checked before a stored answer is used. @default none (caller `anonymous`, no check: tests)
+   */
+  identityOf?: (req: GatewayRequest) => Identity | undefined;
+  /**
+   * Honours `Idempotency-Key` on requests that call a write action: a repeat with the same key,
+   * method, path and body replays the first answer (with `Idempotent-Replayed: true`).
+   * @default none (header ignored)
    */
   idempotency?: IdempotencyService;
 }
@@ -117,7 +131,11 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler & Ga
       };
       const key = req.headers['idempotency-key'];
       let res: GatewayResponse;
-      if (key !== undefined && options.idempotency && WRITE_METHODS.has(method)) {
+      const actions = key !== undefined && options.idempotency && WRITE_METHODS.has(method) ? (match.route.actionsOf?.(match.params) ?? match.route.doc.actions) : [];
+      if (key !== undefined && options.idempotency && actions.some((a) => getAction(a)?.kind === 'write')) {
+        // Authorization first: a stored answer is only for a caller who may make the call now.
+        const identity = options.identityOf?.(req);
+        if (identity) authorizeActions(identity, actions, bodyParams(ctx));
         // No time left for a write: refused before the key is taken (nothing ran; the same key may
         // be used again), instead of a failure that would mark the key's outcome unknown.
         if (!deadline.canStartWrite()) throw new DeadlineExceededError(`${method} ${truncate(req.path)}`, 'NOT_STARTED', true);
@@ -131,7 +149,7 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler & Ga
           // not JSON: the route will refuse it; fingerprint the text
         }
         const input = { path: req.path, query: req.query, body };
-        const out = await options.idempotency.run(key, options.callerOf?.(req) ?? 'anonymous', `rest:${method}`, input, () => match.route.handle(ctx));
+        const out = await options.idempotency.run(key, identity?.id ?? 'anonymous', `rest:${method}`, input, () => match.route.handle(ctx));
         res = out.replayed ? { ...out.value, headers: { ...out.value.headers, 'idempotent-replayed': 'true', 'x-request-id': req.requestId } } : out.value;
       } else {
         res = await match.route.handle(ctx);
@@ -148,6 +166,16 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler & Ga
       return errorResponse(err, req.requestId);
     }
   };
+}
+
+/** The JSON body as parameters for the scope check; null when absent or unreadable (the route refuses those itself). */
+function bodyParams(ctx: RouteContext): Record<string, unknown> | null {
+  try {
+    const v = ctx.req.body && ctx.req.body.length > 0 ? ctx.body() : undefined;
+    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
 }
 
 function truncate(s: string, n = 200): string {

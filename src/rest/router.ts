@@ -66,6 +66,11 @@ export interface Route {
   /** Template with `{name}` segments. */
   path: string;
   doc: RouteDoc;
+  /**
+   * The upstream actions one request with these path parameters calls (authorization before an
+   * idempotent replay, and whether the request writes). @default doc.actions
+   */
+  actionsOf?(params: Readonly<Record<string, string>>): readonly string[];
   handle(ctx: RouteContext): Promise<GatewayResponse>;
 }
 

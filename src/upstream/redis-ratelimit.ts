@@ -49,6 +49,7 @@
  * - `'reject'`: answers RATE_LIMITED with HTTP 503 (`details.reason = RATE_LIMIT_STORE_UNAVAILABLE`):
  *   never exceeds the shared budget, at the price of availability.
  */
+import { fallbackLogger } from '../observability/log';
 import { createHash, randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { GatewayError, GatewayErrorCode } from './errors';
@@ -152,9 +153,10 @@ export interface WarnLogger {
   info?(obj: Record<string, unknown>, msg: string): void;
 }
 
+// No console output: without a logger, warnings are structured JSON lines like every other line.
 const consoleLogger: WarnLogger = {
-  warn: (obj, msg) => console.warn(`[ssl-gateway] ${msg}`, obj),
-  info: (obj, msg) => console.info(`[ssl-gateway] ${msg}`, obj),
+  warn: (obj, msg) => fallbackLogger().warn(obj, msg),
+  info: (obj, msg) => fallbackLogger().info(obj, msg),
 };
 
 /** The shared store could not be used (down, unreachable, too slow, or its breaker is open). */

@@ -67,15 +67,18 @@ process.once('exit', () => {
   for (const child of live) child.kill('SIGKILL');
 });
 
-/** Starts a server on `port` (default: a free one) and resolves once it answers PING. */
-export async function startRedis(options: { port?: number } = {}): Promise<TestRedis> {
+/**
+ * Starts a server on `port` (default: a free one) and resolves once it answers PING. `args` are
+ * extra server arguments, e.g. `['--maxmemory', '2mb', '--maxmemory-policy', 'noeviction']`.
+ */
+export async function startRedis(options: { port?: number; args?: readonly string[] } = {}): Promise<TestRedis> {
   assertBinary();
   for (let attempt = 0; ; attempt++) {
     const port = options.port ?? (await freePort());
     const dir = await mkdtemp(join(tmpdir(), 'ssl-gateway-redis-'));
     const child = spawn(
       BIN,
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no', '--loglevel', 'warning'],
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no', '--loglevel', 'warning', ...(options.args ?? [])],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     live.add(child);

@@ -29,6 +29,10 @@ export const actionRoutes: Route[] = [
       responses: { '200': { description: 'The documented response of the action, plus RequestId.', body: { component: 'ActionResponse' } } },
       errors: [404, 409, 413, 415],
     },
+    actionsOf(params) {
+      const name = safeDecode(params.Action);
+      return name !== undefined && ACTION_NAME.test(name) && getAction(name) ? [name] : [];
+    },
     async handle(ctx) {
       const raw = ctx.params.Action;
       const name = safeDecode(raw);

@@ -72,7 +72,7 @@ describe('event adapters', () => {
     for (const headers of [{ 'X-Api-Key': client.key }, { Authorization: `Bearer ${client.key}` }] as Record<string, string>[]) {
       const req = toGatewayRequest(httpEvent(kind, { method: 'GET', path: '/v1/certificates', headers }) as never);
       const identity = await auth.requireIdentity(req.headers);
-      expect(identity.id).toBe('events-test');
+      expect(identity.id).toBe('key:events-test');
       expect([...identity.scopes].sort()).toEqual(['admin', 'keys', 'read', 'write']);
     }
     const none = toGatewayRequest(httpEvent(kind, { method: 'GET', path: '/v1/certificates' }) as never);

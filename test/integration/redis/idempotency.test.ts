@@ -6,11 +6,12 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { executeIdempotent, IdempotencyError, IdempotencyReason, RedisIdempotencyStore, type IdempotencyStore } from '../../../src/idempotency';
 import { startRedis, type TestRedis } from '../../helpers/redis';
+import { boundsContract } from '../../unit/idempotency/bounds-contract';
 import { idempotencyContract, settle, silentLogger } from '../../unit/idempotency/contract';
 
 let redis: TestRedis;
 const stores: RedisIdempotencyStore[] = [];
-const newStore = (options: { keyPrefix?: string; commandTimeoutMs?: number } = {}): RedisIdempotencyStore => {
+const newStore = (options: { keyPrefix?: string; commandTimeoutMs?: number; maxEntriesPerCaller?: number; maxBytesPerCaller?: number } = {}): RedisIdempotencyStore => {
   const s = new RedisIdempotencyStore({ url: redis.url, ...options });
   stores.push(s);
   return s;
@@ -39,13 +40,32 @@ describe.each([
   idempotencyContract({ stores: () => ({ a, b }), advance: realSleep });
 });
 
+describe('idempotency bounds: Redis store', () => {
+  const prefix = `bounds-${Date.now()}:`;
+  boundsContract({
+    store: (bounds) => newStore({ keyPrefix: prefix, ...bounds }),
+    async dump() {
+      const client = stores[0]!.client;
+      const keys = await client.keys(`${prefix}*`);
+      const parts: string[] = [];
+      for (const k of keys) {
+        const type = await client.type(k);
+        if (type === 'hash') parts.push(JSON.stringify(await client.hgetall(k)));
+        else if (type === 'zset') parts.push(JSON.stringify(await client.zrange(k, 0, -1)));
+      }
+      return parts.join('\n');
+    },
+  });
+});
+
 describe('RedisIdempotencyStore specifics', () => {
   it('keeps one hash per prefixed, scoped key with an expiry', async () => {
     const store = newStore({ keyPrefix: 'test-layout:' });
     const o = { key: 'order-42', scope: 'partner:7', fingerprint: 'fp', ttlSeconds: 30, logger: silentLogger };
     await executeIdempotent(store, o, async () => ({ ok: true }));
     const client = store.client;
-    expect(await client.keys('test-layout:*')).toEqual(['test-layout:partner%3A7:order-42']);
+    // The record, plus the caller's index (entry bound) and sizes (byte bound).
+    expect((await client.keys('test-layout:*')).sort()).toEqual(['test-layout:@bytes:partner%3A7', 'test-layout:@idx:partner%3A7', 'test-layout:partner%3A7:order-42']);
     const pttl = await client.pttl('test-layout:partner%3A7:order-42');
     expect(pttl).toBeGreaterThan(25_000);
     expect(pttl).toBeLessThanOrEqual(30_000);

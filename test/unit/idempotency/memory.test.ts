@@ -22,7 +22,7 @@ describe.each([
     vi.useFakeTimers({ now: 1_700_000_000_000 });
     a = new MemoryIdempotencyStore();
     // A memory store is per process; "two processes" share it here only to run the same contract.
-    b = shared ? a : { begin: (r) => a.begin(r), complete: (r) => a.complete(r), release: (k, t) => a.release(k, t) };
+    b = shared ? a : { begin: (r) => a.begin(r), complete: (r) => a.complete(r), release: (k, t, s) => a.release(k, t, s) };
   });
   afterEach(() => {
     vi.useRealTimers();
@@ -49,30 +49,30 @@ describe('MemoryIdempotencyStore bounds', () => {
     expect(store.size).toBe(1);
   });
 
-  it('evicts the oldest finished records (never a pending one) when full of live records', async () => {
+  // Regression: a full store used to evict the oldest finished records of ANY caller, so a
+  // retried write whose record had been pushed out ran a second time.
+  it('never evicts a live record to make room: a full store refuses new keys (503) and finished records keep replaying', async () => {
     now = 2_000_000;
     const store = new MemoryIdempotencyStore({ clock, maxEntries: 3 });
-    const gate = deferred<string>();
-    const started = deferred<void>();
-    const pending = settle(executeIdempotent(store, { ...base, key: 'pending' }, async () => (started.resolve(), gate.promise)));
-    await started.promise;
-    await executeIdempotent(store, { ...base, key: 'old' }, async () => 'old');
-    now += 1;
-    await executeIdempotent(store, { ...base, key: 'newer' }, async () => 'newer');
-    expect(store.size).toBe(3);
-    await executeIdempotent(store, { ...base, key: 'newest' }, async () => 'newest');
-    expect(store.size).toBe(3);
-    // 'old' was evicted (so it would execute again), 'newer' is still replayed, 'pending' still locked.
-    expect(await executeIdempotent(store, { ...base, key: 'newer' }, async () => 'again')).toEqual({ value: 'newer', replayed: true });
-    gate.resolve('done');
-    expect(await pending).toEqual({ ok: true, value: { value: 'done', replayed: false } });
-    expect(await executeIdempotent(store, { ...base, key: 'pending' }, async () => 'again')).toEqual({ value: 'done', replayed: true });
-    expect((await executeIdempotent(store, { ...base, key: 'old' }, async () => 'old again')).value).toBe('old again');
+    const writer = { ...base, scope: 'writer' };
+    const flooder = { ...base, scope: 'flooder' };
+    await executeIdempotent(store, { ...writer, key: 'alias-change' }, async () => 'changed');
+    await executeIdempotent(store, { ...flooder, key: 'f1' }, async () => 'f1');
+    await executeIdempotent(store, { ...flooder, key: 'f2' }, async () => 'f2');
+    const fn = vi.fn(async () => 'x');
+    for (let i = 3; i < 10; i++) {
+      const r = await settle(executeIdempotent(store, { ...flooder, key: `f${i}` }, fn));
+      expect((r as { error: IdempotencyError }).error.reason).toBe(IdempotencyReason.STORE_UNAVAILABLE);
+    }
+    expect(fn).not.toHaveBeenCalled();
+    const retried = vi.fn(async () => 'changed twice');
+    expect(await executeIdempotent(store, { ...writer, key: 'alias-change' }, retried)).toEqual({ value: 'changed', replayed: true });
+    expect(retried).not.toHaveBeenCalled();
   });
 
   it('refuses new keys with 503 (executing nothing) rather than dropping live locks', async () => {
     now = 3_000_000;
-    const store = new MemoryIdempotencyStore({ clock, maxEntries: 2 });
+    const store = new MemoryIdempotencyStore({ clock, maxEntries: 2, maxEntriesPerCaller: 10 });
     const gates = [deferred<string>(), deferred<string>()];
     const runs = gates.map((g, i) => settle(executeIdempotent(store, { ...base, key: `p${i}` }, () => g.promise)));
     const fn = vi.fn(async () => 'x');
@@ -85,6 +85,9 @@ describe('MemoryIdempotencyStore bounds', () => {
     expect(fn).not.toHaveBeenCalled();
     gates.forEach((g) => g.resolve('ok'));
     await Promise.all(runs);
+    // Finished records are kept for their TTL too; once expired, the key can be taken.
+    expect((await settle(executeIdempotent(store, { ...base, key: 'p3' }, fn))).ok).toBe(false);
+    now += 11_000;
     expect((await executeIdempotent(store, { ...base, key: 'p3' }, fn)).value).toBe('x');
   });
 

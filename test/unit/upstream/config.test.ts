@@ -32,7 +32,7 @@ describe('loadConfig', () => {
       maxBodyBytes: 1_048_576,
       functionTimeoutMs: 28_000,
       deadlineMarginMs: 1_000,
-      idempotency: { ttlSeconds: 86_400, lockTtlMs: 60_000, waitTimeoutMs: 10_000, maxEntries: 10_000 },
+      idempotency: { ttlSeconds: 86_400, lockTtlMs: 60_000, waitTimeoutMs: 10_000, maxEntries: 10_000, maxEntriesPerCaller: 1_000, maxBytesPerCaller: 1_048_576, maxOutcomeBytes: 65_536 },
       upstream: {
         credentials: undefined,
         region: undefined,
