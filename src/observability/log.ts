@@ -129,6 +129,13 @@ export function fallbackLogger(): Logger {
   return fallback;
 }
 
+/** Replaces the fallback logger (tests capture its lines); returns the previous one. */
+export function setFallbackLogger(logger: Logger | undefined): Logger | undefined {
+  const previous = fallback;
+  fallback = logger;
+  return previous;
+}
+
 export interface RequestLogLine {
   surface: 'graphql' | 'rest' | 'health' | 'playground' | 'other';
   method: string;

@@ -532,11 +532,11 @@ describe('log scan: no secrets in logs or error messages', () => {
     }
     expect(problems).toEqual([]);
     expect(gw.logs.filter((l) => l.msg === 'request')).toHaveLength(exchanges.length);
-    // The caller is the key id / JWT subject.
+    // The caller is the namespaced identity: `key:<id>`, `jwt:<issuer>#<subject>`.
     const callerOf = (label: string) => exchanges.find((e) => e.label === label)?.lines.find((l) => l.msg === 'request')?.caller;
-    expect(callerOf('graphql query (x-api-key)')).toBe('test-read');
-    expect(callerOf('graphql named query (Bearer API key)')).toBe('test-read');
-    expect(callerOf('graphql query (JWT)')).toBe('jwt-user-1');
+    expect(callerOf('graphql query (x-api-key)')).toBe('key:test-read');
+    expect(callerOf('graphql named query (Bearer API key)')).toBe('key:test-read');
+    expect(callerOf('graphql query (JWT)')).toBe(`jwt:${ISSUER}#jwt-user-1`);
     expect(callerOf('401 no credentials')).toBe('anonymous');
     expect(callerOf('401 forged JWT')).toBe('anonymous');
     // GraphQL operations are named when the client names them.

@@ -315,7 +315,7 @@ describe(`shared limiter (REDIS_URL): a burst of ${PROCESSES} × ${PER_PROCESS} 
     r.lines.forEach((lines) => {
       expect(lines).toHaveLength(PER_PROCESS);
       for (const l of lines) {
-        expect(l).toMatchObject({ caller: 'e2e-burst', operation: expect.any(String), latencyMs: expect.any(Number), upstream: [{ action: ACTION, requestId: expect.any(String) }] });
+        expect(l).toMatchObject({ caller: 'key:e2e-burst', operation: expect.any(String), latencyMs: expect.any(Number), upstream: [{ action: ACTION, requestId: expect.any(String) }] });
         loggedIds.push((l.upstream as { requestId: string }[])[0].requestId);
       }
     });

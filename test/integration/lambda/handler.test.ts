@@ -3,10 +3,12 @@
  * container however many invocations race for it, a failed start-up answered with 503 and retried
  * on the next invocation, non-HTTP events refused.
  */
+import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLambdaHandler } from '../../../handlers/lib/lambda';
 import { createGateway, memoizeGateway, type Gateway } from '../../../src/app';
 import { loadConfig } from '../../../src/config';
+import { createLogger, setFallbackLogger } from '../../../src/observability/log';
 import { createSimulator, DEMO_CREDENTIAL, type Simulator } from '../../../src/simulator/index';
 import { httpEvent, lambdaContext, normalizeResult } from '../../helpers/lambda-events';
 
@@ -51,16 +53,19 @@ describe('createLambdaHandler', () => {
       return g;
     });
     const handler = createLambdaHandler('rest', getGateway);
-    const errors: unknown[] = [];
-    const original = console.error;
-    console.error = (...args: unknown[]) => errors.push(args.join(' '));
+    // The failure is logged as a structured JSON line (never a bare console line).
+    const lines: string[] = [];
+    const original = setFallbackLogger(createLogger({ destination: new Writable({ write: (chunk, _enc, cb) => (lines.push(String(chunk)), cb()) }) as never }));
     try {
       const first = normalizeResult(await handler(httpEvent('alb', { method: 'GET', path: '/healthz' }), lambdaContext()));
       expect(first.status).toBe(503);
       expect(JSON.parse(first.text).error.code).toBe('SERVICE_UNAVAILABLE');
-      expect(String(errors[0])).toContain('TENCENTCLOUD_SECRET_ID');
+      expect(lines).toHaveLength(1);
+      const line = JSON.parse(lines[0]);
+      expect(line).toMatchObject({ level: 50, msg: 'initialisation failed', requestId: expect.any(String) });
+      expect(line.err).toContain('TENCENTCLOUD_SECRET_ID');
     } finally {
-      console.error = original;
+      setFallbackLogger(original);
     }
     const second = normalizeResult(await handler(health, lambdaContext()));
     expect(second.status).toBe(200);

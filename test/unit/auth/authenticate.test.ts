@@ -100,12 +100,12 @@ describe('authenticate with API keys', () => {
   const auth = createAuthenticator({ apiKeys: KEYS.entries });
 
   it('accepts x-api-key and Authorization: Bearer', async () => {
-    expect(await auth.authenticate({ 'x-api-key': READ_KEY })).toMatchObject({ id: 'reader', kind: 'api-key' });
+    expect(await auth.authenticate({ 'x-api-key': READ_KEY })).toMatchObject({ id: 'key:reader', kind: 'api-key', subject: 'reader' });
     const id = await auth.authenticate({ authorization: `Bearer ${ADMIN_KEY}` });
-    expect(id?.id).toBe('ops');
+    expect(id?.id).toBe('key:ops');
     expect([...id!.scopes]).toEqual(['read', 'write', 'keys', 'admin']);
-    expect((await auth.authenticate({ Authorization: `bearer   ${READ_KEY}` }))?.id).toBe('reader');
-    expect((await auth.authenticate({ 'x-api-key': [READ_KEY] }))?.id).toBe('reader');
+    expect((await auth.authenticate({ Authorization: `bearer   ${READ_KEY}` }))?.id).toBe('key:reader');
+    expect((await auth.authenticate({ 'x-api-key': [READ_KEY] }))?.id).toBe('key:reader');
   });
 
   it('answers null (authenticate) or 401 with WWW-Authenticate (requireIdentity) without credentials', async () => {
@@ -216,11 +216,12 @@ describe('authenticate with JWTs (local JWKS)', () => {
     const token = await sign({ scope: 'read keys openid unknown' });
     expect(looksLikeJwt(token)).toBe(true);
     const id = await auth.requireIdentity({ authorization: `Bearer ${token}` });
-    expect(id.id).toBe('client-42');
+    expect(id.id).toBe(`jwt:${ISSUER}#client-42`);
+    expect(id.subject).toBe('client-42');
     expect(id.kind).toBe('jwt');
     expect([...id.scopes]).toEqual(['read', 'keys']);
     // API keys keep working beside JWTs
-    expect((await auth.requireIdentity({ authorization: `Bearer ${READ_KEY}` })).id).toBe('reader');
+    expect((await auth.requireIdentity({ authorization: `Bearer ${READ_KEY}` })).id).toBe('key:reader');
   });
 
   it('reads `scp` (array) and strips a configured scope prefix; ES256 keys work', async () => {
@@ -253,7 +254,7 @@ describe('authenticate with JWTs (local JWKS)', () => {
     await reject(sign({ scope: 'read' }, { exp: past }), 'token expired');
     // within tolerance it passes
     const auth = createAuthenticator({ jwt: { ...options, clockToleranceSeconds: 120 } });
-    expect((await auth.requireIdentity({ authorization: `Bearer ${await sign({ scope: 'read' }, { exp: past })}` })).id).toBe('client-42');
+    expect((await auth.requireIdentity({ authorization: `Bearer ${await sign({ scope: 'read' }, { exp: past })}` })).subject).toBe('client-42');
   });
 
   it('rejects a wrong audience, a wrong issuer, a missing subject or expiry', async () => {
@@ -401,7 +402,7 @@ describe('createAuthGuard and createScopedUpstream', () => {
     expect(JSON.parse(gql!.body).errors[0].extensions.code).toBe('UNAUTHENTICATED');
     const ok = req({ 'x-api-key': READ_KEY });
     expect(await guard.guard(ok, 'rest')).toBeUndefined();
-    expect(guard.identityOf(ok)?.id).toBe('reader');
+    expect(guard.identityOf(ok)?.id).toBe('key:reader');
     expect(guard.identityOf(req({}))).toBeUndefined();
     expect(await guard.guard({ ...req({}), method: 'OPTIONS' }, 'rest')).toBeUndefined();
   });
