@@ -256,7 +256,8 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     return true;
   }
 
-  async release(key: string, token: string): Promise<boolean> {
+  // The record knows its caller; `scope` is part of the interface for stores that do not.
+  async release(key: string, token: string, _scope?: string): Promise<boolean> {
     const entry = this.live(key, this.clock());
     if (entry === undefined || entry.token !== token || entry.state === 'completed') return false;
     this.drop(key, entry);

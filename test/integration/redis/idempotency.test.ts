@@ -51,7 +51,7 @@ describe('idempotency bounds: Redis store', () => {
       for (const k of keys) {
         const type = await client.type(k);
         if (type === 'hash') parts.push(JSON.stringify(await client.hgetall(k)));
-        else if (type === 'zset') parts.push(JSON.stringify(await client.zrange(k, 0, -1)));
+        else if (type === 'zset') parts.push(JSON.stringify(await client.zrange(k, '0', '-1')));
       }
       return parts.join('\n');
     },
