@@ -321,7 +321,7 @@ describe('npm start (src/dev/main.ts)', () => {
     expect(await exited, stderr).toBe(0);
     await expect(send(`${url}/healthz`, 'GET')).rejects.toThrow(/ECONNREFUSED/);
     // Request logs name the key's id, never the key.
-    expect(stdout.slice(banner.length)).toContain('"caller":"local-demo"');
+    expect(stdout.slice(banner.length)).toContain('"caller":"key:local-demo"');
     expect(stdout.slice(banner.length)).not.toContain(key);
     expect(stderr).not.toContain(key);
   }, 40_000);
