@@ -82,7 +82,7 @@ describe('JWT whose allowed algorithm does not fit the configured key', () => {
     const r = await outcome({ publicKey: pem }, await token('ES256', ec.privateKey));
     expect(r).toEqual({ status: 401, message: 'Invalid credentials: token signing key not recognised', auth: true });
     // The key still verifies what it can: the RSA token of the same configuration passes.
-    expect(await outcome({ publicKey: pem }, await token('RS256', rsa.privateKey))).toEqual({ status: 200, message: 'client-7', auth: false });
+    expect(await outcome({ publicKey: pem }, await token('RS256', rsa.privateKey))).toEqual({ status: 200, message: `jwt:${ISSUER}#client-7`, auth: false });
   });
 
   it('an ES256 token against an RSA inline JWKS or JWKS URL is 401 as well', async () => {
