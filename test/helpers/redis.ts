@@ -1,13 +1,16 @@
 /**
  * Starts a private, throw-away `redis-server` for a test file: loopback only, a free port, no
- * persistence (`--save "" --appendonly no`), its own temp dir. Needs the `redis-server` binary
- * (Debian: `apt-get install -y redis-server`; or set `REDIS_SERVER_BIN`).
+ * persistence (`--save "" --appendonly no`), its own temp dir. The binary comes from the
+ * integration project's globalSetup, which installs Redis when it is missing
+ * (test/helpers/redis-server-binary.ts); without it, startRedis fails saying what to install.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { inject } from 'vitest';
+import { REDIS_INSTALL_HINT, findRedisServer } from './redis-server-binary';
 
 export interface TestRedis {
   /** `redis://127.0.0.1:<port>` */
@@ -17,19 +20,12 @@ export interface TestRedis {
   stop(): Promise<void>;
 }
 
-const BIN = process.env.REDIS_SERVER_BIN ?? 'redis-server';
-
-let checked = false;
-function assertBinary(): void {
-  if (checked) return;
-  const r = spawnSync(BIN, ['--version'], { encoding: 'utf8' });
-  if (r.error !== undefined || r.status !== 0) {
-    throw new Error(
-      `The Redis tests need the redis-server binary ("${BIN}" could not be run: ${r.error?.message ?? `exit ${r.status}`}). ` +
-        'Install it (Debian/Ubuntu: apt-get update && apt-get install -y redis-server) or set REDIS_SERVER_BIN.',
-    );
-  }
-  checked = true;
+let bin: string | undefined;
+/** The binary from the globalSetup, or (in a run without it) one already on this machine. */
+function redisServerBin(): string {
+  bin ??= inject('redisServerBin') ?? findRedisServer();
+  if (bin === undefined) throw new Error(`The Redis tests need the redis-server binary, which is not on PATH. ${REDIS_INSTALL_HINT}`);
+  return bin;
 }
 
 export function freePort(): Promise<number> {
@@ -72,7 +68,7 @@ process.once('exit', () => {
  * extra server arguments, e.g. `['--maxmemory', '2mb', '--maxmemory-policy', 'noeviction']`.
  */
 export async function startRedis(options: { port?: number; args?: readonly string[] } = {}): Promise<TestRedis> {
-  assertBinary();
+  const BIN = redisServerBin();
   for (let attempt = 0; ; attempt++) {
     const port = options.port ?? (await freePort());
     const dir = await mkdtemp(join(tmpdir(), 'ssl-gateway-redis-'));
