@@ -7,52 +7,32 @@
  * makes a demo API key and pre-fills it in the playground's headers editor; the page and its files
  * load without a key, and the queries the page sends carry it.
  *
- * Needs Debian's chromium at /usr/bin/chromium (`apt-get install -y chromium`; `.ci/run` installs
- * it). Without it the suite FAILS, saying so: it is never skipped.
+ * The browser comes from test/helpers/browser.ts: the system Chromium when present, else the one
+ * the @sparticuz/chromium devDependency ships. It is never skipped.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, type TestBrowser } from '../helpers/browser';
 import { startLocalServer, type LocalServer } from '../../src/dev/server';
 import { loadConfig } from '../../src/config';
-
-const CHROMIUM = '/usr/bin/chromium';
-const MISSING_CHROMIUM =
-  `playground e2e: Chromium not found at ${CHROMIUM}. Install Debian's chromium (apt-get install -y chromium; ` +
-  '.ci/run does so): this suite needs a real browser and is never skipped.';
 
 const QUERY = '{ certificates(limit: 3) { totalCount certificates { certificateId domain } } }';
 
 describe('GraphQL playground in headless Chromium', () => {
   let server: LocalServer;
+  let browser: TestBrowser;
   let context: BrowserContext;
-  let profile: string;
-
-  it('has Chromium at /usr/bin/chromium', () => {
-    expect(existsSync(CHROMIUM), MISSING_CHROMIUM).toBe(true);
-  });
 
   beforeAll(async () => {
-    // Without the browser, set nothing up: every test then FAILS with MISSING_CHROMIUM (a failing
-    // beforeAll would have vitest report the tests as skipped).
-    if (!existsSync(CHROMIUM)) return;
     // Development with no keys configured, as `npm start`: the server makes a demo key.
     server = await startLocalServer({ config: loadConfig({ NODE_ENV: 'development', LOG_LEVEL: 'silent' }), port: 0 });
-    profile = mkdtempSync(join(tmpdir(), 'ssl-gateway-chromium-'));
-    // A fresh profile directory: no stored tabs, history or headers from an earlier run.
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    browser = await launchBrowser();
+    context = browser.context;
   });
 
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     await server?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
   });
 
   interface SentRequest {
@@ -64,7 +44,6 @@ describe('GraphQL playground in headless Chromium', () => {
 
   /** Opens a page that records every request and any console error or CSP violation. */
   async function openPlayground(path = '/graphql'): Promise<{ page: Page; requests: string[]; sent: SentRequest[]; problems: string[] }> {
-    if (!context) throw new Error(MISSING_CHROMIUM);
     const page = await context.newPage();
     const requests: string[] = [];
     const sent: SentRequest[] = [];

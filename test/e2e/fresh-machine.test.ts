@@ -1,0 +1,59 @@
+/**
+ * A fresh machine (only Node and npm) passes `npm test`: the tests bring Redis and Chromium
+ * themselves, and where they cannot, the run fails saying exactly what to install. Nothing skips.
+ *
+ * The apt-get install itself is not run here (it needs the package mirror and root, and this
+ * suite runs on every `npm test`); the globalSetup runs it on a machine without redis-server.
+ */
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { launchBrowser, type TestBrowser } from '../helpers/browser';
+import { findOrInstallRedisServer, findRedisServer } from '../helpers/redis-server-binary';
+
+describe('Redis for the tests', () => {
+  const dirs: string[] = [];
+  const emptyDir = (): string => {
+    const d = mkdtempSync(join(tmpdir(), 'ssl-gateway-path-'));
+    dirs.push(d);
+    return d;
+  };
+  afterEach(() => {
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
+
+  it('finds redis-server on PATH, as an absolute path the workers can run', () => {
+    const dir = emptyDir();
+    symlinkSync(inject('redisServerBin') as string, join(dir, 'redis-server'));
+    expect(findRedisServer({ PATH: dir })).toBe(join(dir, 'redis-server'));
+  });
+
+  it('with no redis-server and no package manager, fails with exactly what to install', () => {
+    const env = { PATH: emptyDir(), SSLGW_TEST_IGNORE_SYSTEM_REDIS: '1' };
+    expect(() => findOrInstallRedisServer(env, () => {})).toThrow(/apt-get is not on PATH.*apt-get install -y redis-server.*REDIS_SERVER_BIN=/);
+  });
+
+  it('a REDIS_SERVER_BIN that does not run is an error, not a reason to install another Redis', () => {
+    const env = { PATH: emptyDir(), REDIS_SERVER_BIN: '/nonexistent/redis-server' };
+    expect(() => findOrInstallRedisServer(env, () => {})).toThrow(/REDIS_SERVER_BIN=\/nonexistent\/redis-server could not be run/);
+  });
+});
+
+describe('Chromium for the tests', () => {
+  let browser: TestBrowser | undefined;
+  afterEach(async () => {
+    await browser?.close();
+    browser = undefined;
+  });
+
+  it('launches the headless Chromium that @sparticuz/chromium ships when the system has none', async () => {
+    browser = await launchBrowser({ ...process.env, SSLGW_TEST_IGNORE_SYSTEM_CHROMIUM: '1' });
+    expect(browser.binary.source).toBe('@sparticuz/chromium');
+    expect(browser.binary.path).toMatch(/node_modules\/\.cache\/ssl-gateway-chromium\/[^/]+\/chromium$/);
+    const page = await browser.context.newPage();
+    await page.setContent('<p id="x">rendered</p>');
+    expect(await page.textContent('#x')).toBe('rendered');
+    expect(await page.evaluate(() => navigator.userAgent)).toMatch(/HeadlessChrome/);
+  });
+});
