@@ -3,7 +3,9 @@
  * documentation (`../shared/seeds/003_6ca79b59cc431531.txt`, a text dump of the Chinese PDF).
  *
  * Usage: `npm run spec:extract [-- --seed PATH] [-- --check]`
- *   --check  exit 1 when the committed JSON differs from a fresh extraction (used by CI tests).
+ *   --check  exit 1 when the committed JSON differs from a fresh extraction (`npm run spec:check`,
+ *            which `.ci/run` runs; not part of `npm test`, since a clone alone has no seed).
+ *   SPEC_SEED=PATH  the seed when it is not at ../shared/seeds (e.g. a git worktree elsewhere).
  *
  * The dump interleaves page furniture (page titles, "最近更新时间" stamps, links, repeated table
  * headers) with the content, so extraction runs in three passes:
@@ -27,7 +29,7 @@ import type {
 } from '../src/spec/types';
 
 const here = dirname(fileURLToPath(import.meta.url));
-export const DEFAULT_SEED = resolve(here, '../../shared/seeds/003_6ca79b59cc431531.txt');
+export const DEFAULT_SEED = resolve(process.env.SPEC_SEED ?? resolve(here, '../../shared/seeds/003_6ca79b59cc431531.txt'));
 export const SPEC_PATH = resolve(here, 'ssl-2019-12-05.json');
 
 const SCALARS = new Set(['String', 'Integer', 'Boolean', 'Float', 'Double', 'Date', 'Timestamp', 'Binary']);
@@ -606,7 +608,7 @@ function main(argv: string[]): void {
   const seedArg = argv.indexOf('--seed');
   const seed = seedArg >= 0 ? argv[seedArg + 1] : DEFAULT_SEED;
   if (!existsSync(seed)) {
-    console.error(`seed not found: ${seed} (pass --seed PATH)`);
+    console.error(`seed not found: ${seed} (pass --seed PATH or set SPEC_SEED)`);
     process.exit(2);
   }
   const text = render(extract(readFileSync(seed, 'utf8'), readEnglishPages(dirname(seed), seed)));
