@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { launchBrowser, type TestBrowser } from '../helpers/browser';
+import { launchBrowser, useBrowser, type TestBrowser } from '../helpers/browser';
 import { findOrInstallRedisServer, findRedisServer } from '../helpers/redis-server-binary';
 
 describe('Redis for the tests', () => {
@@ -55,5 +55,13 @@ describe('Chromium for the tests', () => {
     await page.setContent('<p id="x">rendered</p>');
     expect(await page.textContent('#x')).toBe('rendered');
     expect(await page.evaluate(() => navigator.userAgent)).toMatch(/HeadlessChrome/);
+  });
+});
+
+describe('a browser that cannot start', () => {
+  const browser = useBrowser({ ...process.env, SSLGW_TEST_CHROMIUM: '/nonexistent/chromium' });
+
+  it('fails the tests that use it with the reason (a throwing beforeAll would report them as skipped)', () => {
+    expect(() => browser()).toThrow(/Chromium \(SSLGW_TEST_CHROMIUM, \/nonexistent\/chromium\) did not start/);
   });
 });

@@ -10,9 +10,9 @@
  * The browser comes from test/helpers/browser.ts: the system Chromium when present, else the one
  * the @sparticuz/chromium devDependency ships. It is never skipped.
  */
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, type TestBrowser } from '../helpers/browser';
+import { useBrowser } from '../helpers/browser';
 import { startLocalServer, type LocalServer } from '../../src/dev/server';
 import { loadConfig } from '../../src/config';
 
@@ -20,18 +20,14 @@ const QUERY = '{ certificates(limit: 3) { totalCount certificates { certificateI
 
 describe('GraphQL playground in headless Chromium', () => {
   let server: LocalServer;
-  let browser: TestBrowser;
-  let context: BrowserContext;
+  const browser = useBrowser();
 
   beforeAll(async () => {
     // Development with no keys configured, as `npm start`: the server makes a demo key.
     server = await startLocalServer({ config: loadConfig({ NODE_ENV: 'development', LOG_LEVEL: 'silent' }), port: 0 });
-    browser = await launchBrowser();
-    context = browser.context;
   });
 
   afterAll(async () => {
-    await browser?.close();
     await server?.close();
   });
 
@@ -44,7 +40,7 @@ describe('GraphQL playground in headless Chromium', () => {
 
   /** Opens a page that records every request and any console error or CSP violation. */
   async function openPlayground(path = '/graphql'): Promise<{ page: Page; requests: string[]; sent: SentRequest[]; problems: string[] }> {
-    const page = await context.newPage();
+    const page = await browser().context.newPage();
     const requests: string[] = [];
     const sent: SentRequest[] = [];
     const problems: string[] = [];

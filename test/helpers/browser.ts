@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 
 const SYSTEM_CHROMIUM = '/usr/bin/chromium';
 /**
@@ -20,6 +21,8 @@ const SYSTEM_CHROMIUM = '/usr/bin/chromium';
  * used, so the npm-shipped one is what runs (how the fresh-machine check was made here).
  */
 const IGNORE_SYSTEM = 'SSLGW_TEST_IGNORE_SYSTEM_CHROMIUM';
+/** A Chromium of one's choice (e.g. Chrome on macOS), used as it is. */
+const EXPLICIT = 'SSLGW_TEST_CHROMIUM';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const PACKAGE_DIR = join(REPO, 'node_modules', '@sparticuz', 'chromium');
@@ -37,7 +40,7 @@ export interface ChromiumBinary {
   path: string;
   /** Extra environment for the browser process (the packaged one's font configuration). */
   env: Record<string, string>;
-  source: 'system' | '@sparticuz/chromium';
+  source: typeof EXPLICIT | 'system' | '@sparticuz/chromium';
 }
 
 /**
@@ -86,6 +89,8 @@ function unpackPackagedChromium(): string {
 
 /** Which Chromium the browser suites run, unpacking the packaged one when needed. */
 export function chromiumBinary(env: NodeJS.ProcessEnv = process.env): ChromiumBinary {
+  const explicit = env[EXPLICIT];
+  if (explicit !== undefined && explicit !== '') return { path: explicit, env: {}, source: EXPLICIT };
   if (env[IGNORE_SYSTEM] !== '1' && executable(SYSTEM_CHROMIUM)) return { path: SYSTEM_CHROMIUM, env: {}, source: 'system' };
   const dir = unpackPackagedChromium();
   return { path: join(dir, 'chromium'), env: { FONTCONFIG_FILE: join(dir, 'fonts.conf') }, source: '@sparticuz/chromium' };
@@ -128,5 +133,29 @@ export async function launchBrowser(env: NodeJS.ProcessEnv = process.env): Promi
       await context.close();
       rmSync(profile, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * A browser for one suite: launched in beforeAll, closed in afterAll. Call the returned function
+ * inside a test to get it. A launch failure is thrown there, by every test, so the tests FAIL with
+ * the reason: vitest reports the tests of a suite whose beforeAll threw as skipped.
+ */
+export function useBrowser(env: NodeJS.ProcessEnv = process.env): () => TestBrowser {
+  let browser: TestBrowser | undefined;
+  let failure: unknown;
+  beforeAll(async () => {
+    try {
+      browser = await launchBrowser(env);
+    } catch (err) {
+      failure = err;
+    }
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return () => {
+    if (browser === undefined) throw failure ?? new Error('useBrowser: the browser is used outside a test of its suite');
+    return browser;
   };
 }
