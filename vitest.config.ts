@@ -22,6 +22,8 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Integration suites start servers on port 0; two workers match the 2-core CI machine.
     maxWorkers: 2,
+    // A skipped test fails the run (see the reporter).
+    reporters: ['default', './test/setup/no-skipped-tests.ts'],
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
       {

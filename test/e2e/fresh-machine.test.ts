@@ -8,9 +8,11 @@
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, inject, it } from 'vitest';
+import { afterEach, describe, expect, inject, it, vi } from 'vitest';
 import { launchBrowser, useBrowser, type TestBrowser } from '../helpers/browser';
 import { findOrInstallRedisServer, findRedisServer } from '../helpers/redis-server-binary';
+import NoSkippedTests from '../setup/no-skipped-tests';
+import type { TestModule, Vitest } from 'vitest/node';
 
 describe('Redis for the tests', () => {
   const dirs: string[] = [];
@@ -63,5 +65,33 @@ describe('a browser that cannot start', () => {
 
   it('fails the tests that use it with the reason (a throwing beforeAll would report them as skipped)', () => {
     expect(() => browser()).toThrow(/Chromium \(SSLGW_TEST_CHROMIUM, \/nonexistent\/chromium\) did not start/);
+  });
+});
+
+describe('no skipped tests', () => {
+  const module = (skipped: string[]): TestModule =>
+    ({ moduleId: '/repo/test/x.test.ts', children: { *allTests() { for (const fullName of skipped) yield { fullName }; } } }) as unknown as TestModule;
+  const run = (testNamePattern: RegExp | undefined, skipped: string[]): number | string | undefined => {
+    const saved = process.exitCode;
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      process.exitCode = 0;
+      const reporter = new NoSkippedTests();
+      reporter.onInit({ config: { root: '/repo', testNamePattern } } as unknown as Vitest);
+      reporter.onTestRunEnd([module(skipped)]);
+      return process.exitCode;
+    } finally {
+      process.exitCode = saved;
+      error.mockRestore();
+    }
+  };
+
+  it('a skipped test fails the run', () => {
+    expect(run(undefined, ['suite > a'])).toBe(1);
+    expect(run(undefined, [])).toBe(0);
+  });
+
+  it('a run filtered by test name (-t) may skip the rest', () => {
+    expect(run(/b/, ['suite > a'])).toBe(0);
   });
 });
