@@ -11,9 +11,11 @@
  *   Timestamp, and String members whose documented example is a date-time;
  * - members with a documented enumeration (reviewed in spec/en.json) get a GraphQL enum field and
  *   keep the raw code in a sibling `…Code` field;
- * - outputs documented "may return null" are nullable; everything else follows the document.
+ * - outputs documented "may return null" are nullable, and so are the members whose documented
+ *   examples or simulated answers are null (decided member by member in src/spec/answers.ts);
+ *   everything else follows the document.
  */
-import { spec as defaultSpec, type ActionSpec, type ApiSpec, type MemberSpec } from '../spec';
+import { spec as defaultSpec, outputNullable, type ActionSpec, type ApiSpec, type MemberSpec } from '../spec';
 import english from '../../spec/en.json' with { type: 'json' };
 import { fieldName } from '../spec/naming';
 
@@ -160,7 +162,7 @@ export function buildModel(api: ApiSpec = defaultSpec, en: English = english as 
     const description = describe(en, owner, m);
     const deprecated = m.deprecated ? 'Documented as being phased out by the upstream API.' : undefined;
     const name = fieldName(m.name);
-    const nonNull = side === 'input' ? m.required : !m.nullable;
+    const nonNull = side === 'input' ? m.required : !outputNullable(owner, m);
     if (m.type in api.structures) {
       return [{ name, member: m.name, spec: m, type: wrap(typeName(m.type), m, nonNull), conversion: 'none', description, deprecated }];
     }

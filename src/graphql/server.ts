@@ -16,6 +16,7 @@ import { createGraphQLGuards, type GraphQLLimits } from './limits/config';
 import { createSpecArgumentsPlugin } from './limits/spec-args';
 import { CallerScopedApqCache } from './apq';
 import { createContext, type GatewayContext } from './context';
+import { UpstreamContractError, withContractChecks } from './contract';
 import { createFieldResolver } from './convert';
 import type { UpstreamCaller } from './loaders';
 import { model as defaultModel, type GraphQLModel } from './model';
@@ -58,7 +59,7 @@ export function buildSchema(model: GraphQLModel = defaultModel()): GraphQLSchema
 /** The executable schema with per-field scope checks (what the server runs). */
 export function buildGuardedSchema(model: GraphQLModel = defaultModel()): GraphQLSchema {
   if (model === defaultModel() && cachedGuardedSchema) return cachedGuardedSchema;
-  const schema = applyScopeGuards<GatewayContext>(buildSchema(model), { fieldResolver: createFieldResolver(model) as never });
+  const schema = applyScopeGuards<GatewayContext>(buildSchema(model), { fieldResolver: withContractChecks(createFieldResolver(model)) as never });
   if (model === defaultModel()) cachedGuardedSchema = schema;
   return schema;
 }
@@ -146,7 +147,20 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, in
     } else if (original.details) {
       extensions.details = original.details;
     }
+    if (original instanceof UpstreamContractError) extensions.field = original.field;
     return { message: scrub(original.message), locations: formatted.locations, path: formatted.path, extensions };
+  }
+  // A hand-written resolver that passed on a null from an upstream answer for a non-null field:
+  // graphql-js's own error, typed instead of masked (the default resolver throws the richer
+  // UpstreamContractError itself, see contract.ts).
+  const nonNull = /^Cannot return null for non-nullable field (\w+\.\w+)\.$/.exec(formatted.message);
+  if (nonNull && original instanceof GraphQLError && !original.originalError) {
+    return {
+      message: `The SSL API answered null for ${nonNull[1]}, which breaks its documented contract; the field is left out.`,
+      locations: formatted.locations,
+      path: formatted.path,
+      extensions: { code: 'UPSTREAM_CONTRACT', httpStatus: 502, field: nonNull[1] },
+    };
   }
   // Apollo's own request errors (e.g. persisted-query problems) come without a code but with a
   // 4xx HTTP status: client errors, not internals, so they keep their message.
@@ -187,7 +201,7 @@ export function createGraphQLServer(options: GraphQLServerOptions): GatewayGraph
   const guards = createGraphQLGuards<GatewayContext>({ ...options.limits, introspection }, { waitPolicy: options.waitPolicy });
   const server = new ApolloServer<GatewayContext>({
     schema,
-    fieldResolver: createFieldResolver(model),
+    fieldResolver: withContractChecks(createFieldResolver(model)),
     introspection: guards.introspection,
     validationRules: guards.validationRules,
     parseOptions: guards.parseOptions,

@@ -27,6 +27,8 @@ export interface RequestScope {
   /** Set by the surface once known (GraphQL operation name, REST route). */
   operation?: string;
   callerId?: string;
+  /** Upstream answers that broke the documented contract (UPSTREAM_CONTRACT), with their RequestIds. */
+  contractViolations?: { field: string; problem: string; action?: string; requestId?: string }[];
 }
 
 const storage = new AsyncLocalStorage<RequestScope>();
@@ -154,6 +156,7 @@ export function logRequest(logger: Logger, scope: RequestScope, line: RequestLog
     operation: scope.operation,
     ...line,
     upstream: scope.upstream,
+    ...(scope.contractViolations?.length ? { contractViolations: scope.contractViolations } : {}),
   };
   if (line.outcome === 'server_error') logger.error(entry, 'request');
   else logger.info(entry, 'request');

@@ -94,7 +94,7 @@ function responsesList(op: JsonSchema): string {
     const headers = r.headers ? ` <small>headers: ${Object.keys(r.headers as object).map(esc).join(', ')}</small>` : '';
     items.push(`<li><b>${esc(status)}</b> ${esc(r.description)}${schema ? ` — ${typeHtml(schema)}` : ''}${headers}</li>`);
   }
-  if (errors.length) items.push(`<li>Errors: ${errors.join(', ')} — <a href="#${anchor('schema', 'Error')}">Error</a></li>`);
+  if (errors.length) items.push(`<li>Errors: ${errors.join(', ')} — <a href="#${anchor('schema', 'GatewayError')}">GatewayError</a></li>`);
   return `<ul class="responses">${items.join('')}</ul>`;
 }
 
@@ -158,7 +158,7 @@ export function renderDocsHtml(doc: JsonSchema): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${esc(info.title)}</title><style>${STYLE}</style></head><body><main>
 <h1>${esc(info.title)}</h1><p>${esc(info.description)}</p><p>Machine-readable: <a href="/v1/openapi.json">/v1/openapi.json</a> (OpenAPI ${esc(doc.openapi)}).</p>
-<h2>Errors</h2><p>Every failure answers one JSON shape (schema <a href="#${anchor('schema', 'Error')}">Error</a>):</p>
+<h2>Errors</h2><p>Every failure answers one JSON shape (schema <a href="#${anchor('schema', 'GatewayError')}">GatewayError</a>):</p>
 <pre><code>{"error": {"code": "NOT_FOUND", "message": "…", "requestId": "&lt;gateway request id&gt;",
            "details": {"fields": [{"path": "CertificateIds[3]", "reason": "type", "message": "expected String, got integer"}]},
            "upstream": {"action": "DescribeCertificateDetail", "code": "FailedOperation.CertificateNotFound", "message": "…", "requestId": "…"}}}</code></pre>

@@ -46,7 +46,8 @@ const LOCATION: JsonSchema = { type: 'string', description: 'Relative URL to pol
 /** Schemas of the REST layer itself (task and deployment views, the error body). */
 function restSchemas(): Record<string, JsonSchema> {
   return {
-    Error: {
+    // Not `Error`: that name belongs to the documented structure {Code, Message} of task results.
+    GatewayError: {
       type: 'object',
       required: ['error'],
       properties: {
@@ -329,7 +330,7 @@ export function buildOpenApiDocument(routes: readonly Route[]): JsonSchema {
       const headers: JsonSchema = { 'X-Request-Id': { description: 'Gateway request id.', schema: { type: 'string' } } };
       if (status === 405) headers.Allow = { description: 'Allowed methods.', schema: { type: 'string' } };
       if (status === 429) headers['Retry-After'] = HEADER_DOCS['Retry-After'];
-      return [e.name, { description: e.description, headers, content: { 'application/json': { schema: ref('Error') } }, 'x-status': status }];
+      return [e.name, { description: e.description, headers, content: { 'application/json': { schema: ref('GatewayError') } }, 'x-status': status }];
     }),
   );
 

@@ -4,7 +4,7 @@
  * exactly the ones `validate.ts` enforces, so the document describes the facade's behaviour.
  */
 import en from '../../spec/en.json' with { type: 'json' };
-import { actionNames, getAction, getStructure, structureNames, type MemberSpec } from '../spec';
+import { actionNames, answeredAsString, getAction, getStructure, outputNullable, structureNames, type MemberSpec } from '../spec';
 import { enforcedEnum } from '../spec/validate';
 
 export type JsonSchema = Record<string, unknown>;
@@ -28,6 +28,16 @@ export function ref(name: string): JsonSchema {
   return { $ref: `#/components/schemas/${name}` };
 }
 
+/**
+ * How `/v1/actions` answers carry times: the upstream's own text, China Standard Time without an
+ * offset. Empty (or all zeros) for a time the upstream does not have yet.
+ */
+export const UPSTREAM_DATE_TIME_NOTE =
+  'Date-time as the upstream writes it: "YYYY-MM-DD hh:mm:ss" in China Standard Time (UTC+08:00, no offset written); empty or "0000-00-00 00:00:00" when there is no time yet.';
+
+/** Members typed String whose documented example is a date-time (the same rule as GraphQL's DateTime). */
+const DATE_TIME_EXAMPLE = /^(\["?)?\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?/;
+
 function scalarSchema(type: string): JsonSchema {
   switch (type) {
     case 'Integer':
@@ -38,7 +48,7 @@ function scalarSchema(type: string): JsonSchema {
     case 'Boolean':
       return { type: 'boolean' };
     case 'Timestamp':
-      return { type: 'string', description: 'Date-time as the upstream writes it: "YYYY-MM-DD HH:mm:ss" (UTC+8).' };
+      return { type: 'string', description: UPSTREAM_DATE_TIME_NOTE };
     case 'Date':
       return { type: 'string', description: 'Date as the upstream writes it: "YYYY-MM-DD".' };
     default:
@@ -60,12 +70,18 @@ function describe(text: string | undefined, m: MemberSpec): string | undefined {
  */
 export function memberSchema(owner: string, m: MemberSpec, side: Side, text?: string): JsonSchema {
   let item: JsonSchema;
+  let dateTime = false;
   const isStructure = getStructure(m.type) !== undefined;
   if (isStructure) {
     item = ref(structureSchemaName(m.type, side));
   } else {
     item = { ...scalarSchema(m.type) };
     delete item.description;
+    dateTime = m.type === 'Timestamp' || (m.type === 'String' && m.example !== undefined && DATE_TIME_EXAMPLE.test(m.example));
+
+    if (side === 'output' && answeredAsString(owner, m)) {
+      item = { type: ['integer', 'string'], pattern: '^\\d+$' };
+    }
     if (side === 'input') {
       const allowed = enforcedEnum(owner, m);
       if (allowed) item.enum = m.type === 'Integer' ? allowed.map(Number) : allowed;
@@ -80,11 +96,15 @@ export function memberSchema(owner: string, m: MemberSpec, side: Side, text?: st
   }
   let schema: JsonSchema = m.array ? { type: 'array', items: item } : item;
   if (m.array && m.max !== undefined && side === 'input') schema.maxItems = m.max;
-  if (side === 'output' && m.nullable) {
-    schema = schema.$ref !== undefined ? { anyOf: [schema, { type: 'null' }] } : { ...schema, type: [schema.type as string, 'null'] };
+  if (side === 'output' && outputNullable(owner, m)) {
+    if (schema.$ref !== undefined) schema = { anyOf: [schema, { type: 'null' }] };
+    else {
+      schema = { ...schema, type: [...[schema.type as string | string[]].flat(), 'null'] };
+      if (Array.isArray(schema.enum)) schema.enum = [...(schema.enum as unknown[]), null];
+    }
   }
   const extra: string[] = [];
-  const scalarNote = !isStructure ? (scalarSchema(m.type).description as string | undefined) : undefined;
+  const scalarNote = !isStructure ? ((scalarSchema(m.type).description as string | undefined) ?? (dateTime ? UPSTREAM_DATE_TIME_NOTE : undefined)) : undefined;
   const description = describe(text, m);
   if (description) extra.push(description);
   if (scalarNote) extra.push(scalarNote);
@@ -103,7 +123,8 @@ export function objectSchema(owner: string, members: readonly MemberSpec[], side
   for (const m of members) {
     if (omit.includes(m.name)) continue;
     properties[m.name] = memberSchema(owner, m, side, texts[m.name]);
-    if (side === 'input' && m.required) required.push(m.name);
+    // Outputs: every member the document does not say "may return null" is always present.
+    if (side === 'input' ? m.required : !outputNullable(owner, m)) required.push(m.name);
   }
   const schema: JsonSchema = { type: 'object', properties };
   if (required.length) schema.required = required;
@@ -130,7 +151,7 @@ export function actionResponseSchema(action: string): JsonSchema {
   const a = getAction(action)!;
   const schema = objectSchema(`${action}.out`, a.outputs, 'output', enText.actions[action]?.outputs ?? {});
   (schema.properties as Record<string, JsonSchema>).RequestId = REQUEST_ID_SCHEMA;
-  schema.required = ['RequestId'];
+  schema.required = [...((schema.required as string[] | undefined) ?? []), 'RequestId'];
   return schema;
 }
 

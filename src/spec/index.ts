@@ -6,6 +6,7 @@ import raw from '../../spec/ssl-2019-12-05.json' with { type: 'json' };
 import type { ActionSpec, ApiSpec, StructureSpec } from './types';
 
 export * from './types';
+export { ANSWERED_AS_STRING, ANSWERED_NULL, answeredAsString, outputNullable } from './answers';
 
 export const spec = raw as unknown as ApiSpec;
 

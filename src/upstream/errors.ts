@@ -50,6 +50,8 @@ export const GatewayErrorCode = {
   UPSTREAM_UNAVAILABLE: 'UPSTREAM_UNAVAILABLE',
   /** The request's time budget ran out (src/tasks/deadline.ts). */
   DEADLINE_EXCEEDED: 'DEADLINE_EXCEEDED',
+  /** The upstream answered, but its answer breaks the documented contract (e.g. null where a value is promised). */
+  UPSTREAM_CONTRACT: 'UPSTREAM_CONTRACT',
 } as const;
 export type GatewayErrorCode = (typeof GatewayErrorCode)[keyof typeof GatewayErrorCode];
 
@@ -69,6 +71,7 @@ export const DEFAULT_HTTP_STATUS: Readonly<Record<GatewayErrorCode, number>> = O
   UPSTREAM_TIMEOUT: 504,
   UPSTREAM_UNAVAILABLE: 502,
   DEADLINE_EXCEEDED: 504,
+  UPSTREAM_CONTRACT: 502,
 });
 
 export interface GatewayErrorOptions {
@@ -125,6 +128,8 @@ export const TransportCode = {
   HttpStatus: 'Gateway.HttpStatus',
   /** Body is not JSON or not a `{"Response": {...}}` envelope. */
   MalformedResponse: 'Gateway.MalformedResponse',
+  /** A successful answer with a member that breaks the documented contract (see UPSTREAM_CONTRACT). */
+  ContractViolation: 'Gateway.ContractViolation',
 } as const;
 export type TransportCode = (typeof TransportCode)[keyof typeof TransportCode];
 
@@ -236,6 +241,8 @@ export const UPSTREAM_ERROR_TABLE: Readonly<Record<string, ErrorRule>> = Object.
   [TransportCode.HttpServerError]: rule(C.UPSTREAM_UNAVAILABLE, 'reads'),
   [TransportCode.HttpStatus]: rule(C.UPSTREAM_UNAVAILABLE),
   [TransportCode.MalformedResponse]: rule(C.UPSTREAM_UNAVAILABLE, 'reads'),
+  // The call succeeded: repeating it gives the same answer.
+  [TransportCode.ContractViolation]: rule(C.UPSTREAM_CONTRACT),
 });
 
 /** Rule for codes that match no row: a definitive but unknown upstream failure. */

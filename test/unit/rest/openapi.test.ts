@@ -108,7 +108,7 @@ describe('OpenAPI document', () => {
   });
 
   it('has the error body schema, shared error responses and placeholder security schemes', () => {
-    expect(doc.components.schemas.Error.properties.error.required).toEqual(['code', 'message', 'requestId']);
+    expect(doc.components.schemas.GatewayError.properties.error.required).toEqual(['code', 'message', 'requestId']);
     expect(doc.components.responses.RateLimited.headers['Retry-After']).toBeDefined();
     expect(doc.components.responses.MethodNotAllowed.headers.Allow).toBeDefined();
     expect(Object.keys(doc.components.securitySchemes)).toEqual(['ApiKeyAuth', 'BearerAuth']);
@@ -147,7 +147,7 @@ describe('GET /v1/openapi.json and /v1/docs', () => {
     expect(html).not.toMatch(/(?:href|src|action)="(?:https?:)?\/\//);
     for (const r of REST_ROUTES) if (r.path !== '/v1/actions/{Action}') expect(html, r.path).toContain(`<code>${r.path}</code>`);
     for (const name of actionNames) expect(html).toContain(`<code>/v1/actions/${name}</code>`);
-    expect(html).toContain('id="schema-Error"');
+    expect(html).toContain('id="schema-GatewayError"');
     expect(html).toContain('id="schema-DescribeCertificatesRequest"');
     for (const status of [400, 404, 405, 409, 413, 415, 429, 500, 502, 504]) expect(html).toContain(`id="err-${status}"`);
   });
