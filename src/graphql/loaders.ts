@@ -12,7 +12,8 @@
  */
 import DataLoader from 'dataloader';
 import { getAction } from '../spec';
-import { GatewayError, isGatewayError } from '../upstream/errors';
+import { GatewayError, isGatewayError, isUpstreamError } from '../upstream/errors';
+import { markOrigin } from './contract';
 
 import type { Json, UpstreamCaller } from '../upstream/caller';
 
@@ -56,9 +57,19 @@ async function isolating<K, V>(keys: readonly K[], batch: (keys: readonly K[]) =
   }
 }
 
-function notFound(kind: string, id: string): GatewayError {
-  return new GatewayError('NOT_FOUND', `${kind} ${id} was not found`, { details: { id } });
+/** The one "not found" of every task and record kind: NOT_FOUND naming the id. */
+export function notFound(kind: string, id: string, upstream?: { upstreamCode: string; requestId?: string }): GatewayError {
+  const details: Record<string, unknown> = { id };
+  if (upstream) Object.assign(details, { upstreamCode: upstream.upstreamCode, upstreamRequestId: upstream.requestId ?? null });
+  return new GatewayError('NOT_FOUND', `${kind} ${id} was not found`, { details });
 }
+
+/**
+ * Upstream codes that, for a lookup of one task id, mean the id is unknown: the bind-task lookup
+ * refuses a batch with an unknown id as a whole (BAD_REQUEST in the error table, right for a
+ * malformed batch); once isolated to one id, it says that this id does not exist.
+ */
+const UNKNOWN_TASK_CODES = new Set(['FailedOperation.CertificateSyncTaskIdInvalid']);
 
 export interface LoaderSet {
   certificate: DataLoader<string, Json | null>;
@@ -84,21 +95,29 @@ export function createLoaders(upstream: UpstreamCaller, signal?: AbortSignal): R
     const found = new Map<string, Json>();
     for (const part of chunk(unique, CERTIFICATE_BATCH)) {
       const res = await call('DescribeCertificates', { CertIds: part, Limit: part.length, Offset: 0 });
+      markOrigin(res.Certificates, { action: 'DescribeCertificates', requestId: typeof res.RequestId === 'string' ? res.RequestId : undefined });
       for (const c of asList(res.Certificates)) found.set(String(c.CertificateId), c);
     }
     return ids.map((id) => found.get(id) ?? null);
   };
 
-  const taskBatch = (action: string, listKey: string, kind: string) => async (ids: readonly string[]): Promise<(Json | Error)[]> =>
-    isolating(ids, async (keys) => {
+  const taskBatch = (action: string, listKey: string, kind: string) => async (ids: readonly string[]): Promise<(Json | Error)[]> => {
+    const results = await isolating(ids, async (keys) => {
       const unique = [...new Set(keys)];
       const found = new Map<string, Json>();
       for (const part of chunk(unique, TASK_BATCH)) {
         const res = await call(action, { TaskIds: part });
+        markOrigin(res[listKey], { action, requestId: typeof res.RequestId === 'string' ? res.RequestId : undefined });
         for (const t of asList(res[listKey])) found.set(String(t.TaskId), t);
       }
       return keys.map((id) => found.get(id) ?? notFound(kind, id));
+    }).catch((e: unknown) => {
+      // A batch of one that the upstream refuses as an unknown id.
+      if (ids.length === 1 && isUpstreamError(e) && UNKNOWN_TASK_CODES.has(e.upstreamCode)) return [notFound(kind, ids[0], e)];
+      throw e;
     });
+    return results.map((r, i) => (isUpstreamError(r) && UNKNOWN_TASK_CODES.has(r.upstreamCode) ? notFound(kind, ids[i], r) : r));
+  };
 
   const bindTaskBatch = taskBatch('DescribeCertificateBindResourceTaskResult', 'SyncTaskBindResourceResult', 'bind-resource task');
   const deleteTaskBatch = taskBatch('DescribeDeleteCertificatesTaskResult', 'DeleteTaskResult', 'delete task');

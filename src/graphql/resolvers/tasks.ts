@@ -10,6 +10,7 @@ import type { GraphQLModel } from '../model';
 import { deleteTaskState, isFinalState, taskState, type TaskState } from '../../tasks/states';
 import type { WaitReport } from '../../tasks/wait';
 import { boundedWait } from './certificates';
+import { isGatewayError } from '../../upstream/errors';
 
 /** Source object of BindResourceTask / DeleteTask. */
 export interface TaskRef {
@@ -47,6 +48,19 @@ function taskFields(kind: Kind, stateOf: (code: unknown) => TaskState | null) {
   };
 }
 
+/**
+ * Tasks by id, looked up at the root (one batched call): a known id gives its task, an unknown id
+ * an error item (graphql-js answers it as null with one NOT_FOUND error at that index, instead of
+ * one error per selected field and a null list). A failure of the lookup itself (the upstream is
+ * down) fails the field once.
+ */
+async function lookup(kind: Kind, ids: readonly string[], ctx: GatewayContext): Promise<(TaskRef | Error)[]> {
+  const results = await Promise.all(ids.map((id) => ctx.loaders[kind].load(id).then((): TaskRef => ({ id }), (e: unknown) => (e instanceof Error ? e : new Error(String(e))))));
+  const failure = results.find((r) => r instanceof Error && !(isGatewayError(r) && r.code === 'NOT_FOUND'));
+  if (failure) throw failure;
+  return results;
+}
+
 export function taskResolvers(model: GraphQLModel) {
   const bind = taskFields('bindTask', taskState);
   const del = taskFields('deleteTask', deleteTaskState);
@@ -56,10 +70,10 @@ export function taskResolvers(model: GraphQLModel) {
 
   return {
     Query: {
-      bindResourceTask: (_: unknown, args: { id: string }): TaskRef => ({ id: args.id }),
-      bindResourceTasks: (_: unknown, args: { ids: string[] }): TaskRef[] => args.ids.map((id) => ({ id })),
-      deleteTask: (_: unknown, args: { id: string }): TaskRef => ({ id: args.id }),
-      deleteTasks: (_: unknown, args: { ids: string[] }): TaskRef[] => args.ids.map((id) => ({ id })),
+      bindResourceTask: (_: unknown, args: { id: string }, ctx: GatewayContext) => lookup('bindTask', [args.id], ctx).then(([t]) => t),
+      bindResourceTasks: (_: unknown, args: { ids: string[] }, ctx: GatewayContext) => lookup('bindTask', args.ids, ctx),
+      deleteTask: (_: unknown, args: { id: string }, ctx: GatewayContext) => lookup('deleteTask', [args.id], ctx).then(([t]) => t),
+      deleteTasks: (_: unknown, args: { ids: string[] }, ctx: GatewayContext) => lookup('deleteTask', args.ids, ctx),
     },
     Mutation: {
       createCertificateBindResourceTask: async (
