@@ -3,15 +3,23 @@
  * - one path per action (`/v1/actions/<Action>`), request schema from the documented inputs
  *   (with the constraints the validator enforces), response schema from the documented outputs;
  * - every resource route of `routes/`, with parameters, bodies, responses and headers;
- * - one `Error` schema and shared error responses; security schemes as placeholders (API key and
- *   bearer JWT; not enforced yet, so anonymous access `{}` is listed too).
+ * - one `GatewayError` schema behind every error response; 400, 401, 403, 429, 500, 502 and 504
+ *   on every operation, plus 404/405/409/413/415/422/503 where the operation can answer them;
+ * - security as `src/auth` enforces it: an API key in `X-API-Key` or a bearer JWT, with the scopes
+ *   each operation needs (read, write, keys) as role names;
+ * - idempotency as `index.ts` honours it: an `Idempotency-Key` header on every write operation,
+ *   `Idempotent-Replayed` on replayed answers, 409/422/503 for the key's conflicts.
  * Descriptions are the English texts of `spec/en.json`. Built once, then cached.
  */
+import { requiredScopes, type Scope } from '../auth/scopes';
+import { GatewayErrorCode } from '../upstream/errors';
 import { actionNames, getAction, spec } from '../spec';
+import { HttpErrorCode } from './errors';
 import { ID_PATTERNS } from './http';
 import type { ResponseDoc, Route, SchemaSource } from './router';
 import {
   REQUEST_ID_SCHEMA,
+  UPSTREAM_DATE_TIME_NOTE,
   actionRequestSchema,
   actionResponseSchema,
   enText,
@@ -26,19 +34,33 @@ export const OPENAPI_VERSION = '3.1.0';
 
 const ERROR_STATUSES: Readonly<Record<number, { name: string; description: string }>> = {
   400: { name: 'BadRequest', description: 'Invalid request: validation problems are listed in error.details.fields with their paths. Also upstream InvalidParameter* and similar codes.' },
-  401: { name: 'Unauthenticated', description: 'Missing or invalid client credentials.' },
-  403: { name: 'Forbidden', description: 'Not allowed (upstream UnauthorizedOperation, authorization or quota failures).' },
+  401: { name: 'Unauthenticated', description: 'Missing or invalid client credentials (X-API-Key or Authorization: Bearer <JWT>; not both). WWW-Authenticate says which schemes are accepted.' },
+  403: { name: 'Forbidden', description: 'The credentials lack a scope the operation needs (read, write, keys), or the upstream refused (UnauthorizedOperation, authorization or quota failures).' },
   404: { name: 'NotFound', description: 'Unknown route, action, certificate, task or record.' },
   405: { name: 'MethodNotAllowed', description: 'The path exists, but not with this method; the Allow header lists the methods.' },
-  409: { name: 'Conflict', description: 'The current state does not allow the request (upstream FailedOperation.*), or a deployment is already running (Location points at it).' },
+  409: {
+    name: 'Conflict',
+    description:
+      'The current state does not allow the request (upstream FailedOperation.*), a deployment is already running (Location points at it), or (with Idempotency-Key) the first request with this key is still running (error.details.reason IDEMPOTENCY_IN_PROGRESS: retry later) or its outcome is unknown (IDEMPOTENCY_OUTCOME_UNKNOWN: check the state before sending a new key).',
+  },
   413: { name: 'PayloadTooLarge', description: 'The body is larger than the configured limit (default 1 MiB).' },
   415: { name: 'UnsupportedMediaType', description: 'The body is not application/json (UTF-8).' },
+  422: { name: 'IdempotencyKeyReused', description: 'The Idempotency-Key was already used by this caller for a different request (another operation, path or body): error.details.reason IDEMPOTENCY_KEY_REUSED. Use a new key for a new request.' },
   429: { name: 'RateLimited', description: 'Rate limited (gateway budget or upstream RequestLimitExceeded after the retries). Retry-After says when to try again.' },
   500: { name: 'InternalError', description: 'Unexpected gateway error (generic message).' },
   502: { name: 'UpstreamError', description: 'The SSL API failed (InternalError, unavailable, malformed answer, rejected gateway credentials). error.details.outcomeUnknown is true when a write may nevertheless have executed.' },
+  503: { name: 'IdempotencyUnavailable', description: 'An Idempotency-Key was sent but the idempotency store cannot be reached; nothing was executed (error.details.reason IDEMPOTENCY_STORE_UNAVAILABLE). Retry later.' },
   504: { name: 'UpstreamTimeout', description: 'The SSL API did not answer in time.' },
 };
-const COMMON_ERRORS = [400, 429, 500, 502, 504];
+/** Statuses every operation can answer: bad input, authentication, scopes, rate limits, failures. */
+const COMMON_ERRORS = [400, 401, 403, 429, 500, 502, 504];
+/** What a write operation with an Idempotency-Key can answer besides. */
+const IDEMPOTENCY_ERRORS = [409, 422, 503];
+
+/** Every code the error body can carry: the gateway's codes and the HTTP layer's own. */
+export const ERROR_CODES: readonly string[] = [...Object.values(GatewayErrorCode), ...Object.values(HttpErrorCode)];
+
+const REPLAYED_HEADER = 'Idempotent-Replayed';
 
 const TASK_STATE: JsonSchema = { type: ['string', 'null'], enum: ['RUNNING', 'SUCCEEDED', 'FAILED', null], description: 'RUNNING until the task is final; null for an undocumented status code.' };
 const LOCATION: JsonSchema = { type: 'string', description: 'Relative URL to poll (same as the Location header).' };
@@ -57,8 +79,8 @@ function restSchemas(): Record<string, JsonSchema> {
           properties: {
             code: {
               type: 'string',
-              description:
-                'Stable code: BAD_REQUEST, UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, CONFLICT, FAILED_PRECONDITION, QUOTA_EXCEEDED, RATE_LIMITED, INTERNAL_SERVER_ERROR, UPSTREAM_AUTH, UPSTREAM_INTERNAL, UPSTREAM_TIMEOUT, UPSTREAM_UNAVAILABLE, DEADLINE_EXCEEDED, METHOD_NOT_ALLOWED, PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE.',
+              enum: [...ERROR_CODES],
+              description: 'Stable code. UPSTREAM_CONTRACT: the SSL API answered something its documentation rules out (error.upstream has its RequestId).',
             },
             message: { type: 'string' },
             requestId: { type: 'string', description: 'Gateway request id (also in the X-Request-Id header).' },
@@ -83,6 +105,11 @@ function restSchemas(): Record<string, JsonSchema> {
                   },
                 },
                 outcomeUnknown: { type: 'boolean', description: 'The upstream may have executed the call although it failed: check the state before repeating a write.' },
+                reason: {
+                  type: 'string',
+                  enum: ['IDEMPOTENCY_KEY_INVALID', 'IDEMPOTENCY_KEY_REUSED', 'IDEMPOTENCY_IN_PROGRESS', 'IDEMPOTENCY_OUTCOME_UNKNOWN', 'IDEMPOTENCY_STORE_UNAVAILABLE'],
+                  description: 'Why an Idempotency-Key request was refused.',
+                },
               },
             },
             upstream: {
@@ -100,8 +127,6 @@ function restSchemas(): Record<string, JsonSchema> {
         },
       },
     },
-    ActionParameters: { type: 'object', description: 'The documented parameters of the action (see the per-action paths).', additionalProperties: true },
-    ActionResponse: { type: 'object', required: ['RequestId'], properties: { RequestId: REQUEST_ID_SCHEMA }, additionalProperties: true },
     ActionList: {
       type: 'object',
       required: ['TotalCount', 'Actions'],
@@ -111,6 +136,7 @@ function restSchemas(): Record<string, JsonSchema> {
           type: 'array',
           items: {
             type: 'object',
+            required: ['Name', 'Summary', 'Kind', 'RateLimit', 'Deprecated', 'Route'],
             properties: {
               Name: { type: 'string' },
               Summary: { type: 'string' },
@@ -230,10 +256,49 @@ const HEADER_DOCS: Readonly<Record<string, JsonSchema>> = {
   'Retry-After': { description: 'Seconds to wait before polling again.', schema: { type: 'integer', minimum: 0 } },
 };
 
+const REPLAYED_HEADER_DOC: JsonSchema = {
+  description: 'Present (value "true") when this answer is the stored answer of an earlier request with the same Idempotency-Key; nothing was executed again.',
+  schema: { type: 'string', enum: ['true'] },
+};
+const REQUEST_ID_HEADER_DOC: JsonSchema = { description: 'Gateway request id (also error.requestId).', schema: { type: 'string' } };
+
+/** The scopes an operation needs, from the upstream actions it calls (src/auth/scopes.ts). */
+function operationSecurity(actions: readonly string[]): JsonSchema[] {
+  const scopes = new Set<Scope>();
+  for (const a of actions) for (const sc of requiredScopes(a)) scopes.add(sc);
+  const roles = [...scopes];
+  return [{ ApiKeyAuth: roles }, { BearerAuth: roles }];
+}
+
+const IDEMPOTENCY_KEY_PARAMETER: JsonSchema = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  description:
+    'Makes a write safe to repeat (1-255 printable ASCII characters without spaces; a UUID is best): a repeat by the same caller with the same key, method, path and body within the TTL (IDEMPOTENCY_TTL_SECONDS, 24 h by default) answers the stored first answer with Idempotent-Replayed: true instead of executing again. The same key with another request is refused with 422; a repeat while the first is still running gets 409. Write operations only: read actions do not use the header.',
+  schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7E]+$' },
+};
+
+/** Write operations take an Idempotency-Key, mark replays, and can answer the key's conflicts. */
+function withIdempotency(op: JsonSchema): void {
+  op.parameters = [...((op.parameters as JsonSchema[] | undefined) ?? []), { ...IDEMPOTENCY_KEY_PARAMETER }];
+  const responses = op.responses as Record<string, JsonSchema>;
+  for (const [status, r] of Object.entries(responses)) {
+    if (!/^2/.test(status) || '$ref' in r) continue;
+    r.headers = { ...((r.headers as JsonSchema | undefined) ?? {}), [REPLAYED_HEADER]: REPLAYED_HEADER_DOC };
+  }
+  Object.assign(responses, errorRefs(IDEMPOTENCY_ERRORS));
+  op.responses = sortedResponses(responses);
+}
+
+function sortedResponses(responses: Record<string, JsonSchema>): Record<string, JsonSchema> {
+  return Object.fromEntries(Object.entries(responses).sort(([a], [b]) => a.localeCompare(b)));
+}
+
 function responseObject(doc: ResponseDoc): JsonSchema {
   const out: JsonSchema = { description: doc.description };
   if (doc.body) out.content = { 'application/json': { schema: schemaFor(doc.body) } };
-  if (doc.headers?.length) out.headers = Object.fromEntries(doc.headers.map((h) => [h, HEADER_DOCS[h]]));
+  out.headers = { ...Object.fromEntries((doc.headers ?? []).map((h) => [h, HEADER_DOCS[h]])), 'X-Request-Id': REQUEST_ID_HEADER_DOC };
   return out;
 }
 
@@ -273,7 +338,9 @@ function routeOperation(route: Route): JsonSchema {
   if (d.requestBody) {
     op.requestBody = { required: d.requestBody.required, description: d.requestBody.description, content: { 'application/json': { schema: schemaFor(d.requestBody.source) } } };
   }
-  op.responses = { ...Object.fromEntries(Object.entries(d.responses).map(([s, r]) => [s, responseObject(r)])), ...errorRefs(d.errors ?? []) };
+  op.responses = sortedResponses({ ...Object.fromEntries(Object.entries(d.responses).map(([s, r]) => [s, responseObject(r)])), ...errorRefs(d.errors ?? []) });
+  op.security = operationSecurity(d.actions);
+  if (route.method !== 'GET') withIdempotency(op);
   return op;
 }
 
@@ -293,14 +360,21 @@ function actionOperation(name: string): JsonSchema {
       description: `The documented ${name} parameters (PascalCase).`,
       content: { 'application/json': { schema: ref(`${name}Request`) } },
     },
-    responses: {
-      '200': { description: `The documented ${name} response without the envelope, with RequestId.`, content: { 'application/json': { schema: ref(`${name}Response`) } } },
+    responses: sortedResponses({
+      '200': {
+        description: `The documented ${name} response without the envelope, with RequestId. Times are the upstream's text: ${UPSTREAM_DATE_TIME_NOTE}`,
+        headers: { 'X-Request-Id': REQUEST_ID_HEADER_DOC },
+        content: { 'application/json': { schema: ref(`${name}Response`) } },
+      },
       ...errorRefs([404, 409, 413, 415]),
-    },
+    }),
+    security: operationSecurity([name]),
     'x-upstream-action': name,
     'x-rate-limit-per-second': a.rateLimit,
   };
   if (a.deprecated) op.deprecated = true;
+  if (a.kind === 'write') withIdempotency(op);
+  else op.description = `${op.description as string}\n\nA read action: an Idempotency-Key header is not used (reads are safe to repeat).`;
   return op;
 }
 
@@ -327,9 +401,12 @@ export function buildOpenApiDocument(routes: readonly Route[]): JsonSchema {
   const responses = Object.fromEntries(
     Object.values(ERROR_STATUSES).map((e, i) => {
       const status = Number(Object.keys(ERROR_STATUSES)[i]);
-      const headers: JsonSchema = { 'X-Request-Id': { description: 'Gateway request id.', schema: { type: 'string' } } };
+      const headers: JsonSchema = { 'X-Request-Id': REQUEST_ID_HEADER_DOC };
+      if (status === 401) headers['WWW-Authenticate'] = { description: 'The accepted schemes (Bearer; X-API-Key).', schema: { type: 'string' } };
       if (status === 405) headers.Allow = { description: 'Allowed methods.', schema: { type: 'string' } };
-      if (status === 429) headers['Retry-After'] = HEADER_DOCS['Retry-After'];
+      if (status === 429 || status === 503) headers['Retry-After'] = HEADER_DOCS['Retry-After'];
+      // A refused replay (e.g. the stored answer was an error) says so too.
+      if (status >= 400 && status !== 401) headers[REPLAYED_HEADER] = REPLAYED_HEADER_DOC;
       return [e.name, { description: e.description, headers, content: { 'application/json': { schema: ref('GatewayError') } }, 'x-status': status }];
     }),
   );
@@ -339,28 +416,41 @@ export function buildOpenApiDocument(routes: readonly Route[]): JsonSchema {
     info: {
       title: 'ssl-gateway REST API',
       version: spec.version,
+      license: { name: 'MIT', identifier: 'MIT' },
       description:
-        'REST facade of the Tencent Cloud SSL Certificate API (version 2019-12-05). Every action is callable as POST /v1/actions/{Action} with its documented parameters; resource routes cover the common flows, with 202 + Location + Retry-After for asynchronous work. Every error has the body described by the Error schema.',
+        'REST facade of the Tencent Cloud SSL Certificate API (version 2019-12-05). Every action is callable as POST /v1/actions/{Action} with its documented parameters; resource routes cover the common flows, with 202 + Location + Retry-After for asynchronous work. Every error has the body described by the GatewayError schema.\n\nAuthentication: X-API-Key or Authorization: Bearer <JWT> on every operation; each operation lists the scopes it needs.\n\nIdempotency: write operations accept an Idempotency-Key header (see the parameter).\n\nTimes: answers carry the upstream\'s own text, "YYYY-MM-DD hh:mm:ss" in China Standard Time (UTC+08:00) without an offset, in /v1/actions answers and in the upstream members of resource-route answers; parameters take the same form. The GraphQL endpoint converts them to ISO 8601 with the +08:00 offset.',
     },
     servers: [{ url: '/' }],
     tags: [
-      { name: 'Certificates' },
-      { name: 'Bind-resource tasks' },
-      { name: 'Delete tasks' },
-      { name: 'Deployments' },
+      { name: 'Certificates', description: 'List, read, upload, download and delete certificates.' },
+      { name: 'Bind-resource tasks', description: 'Asynchronous lookups of the cloud resources bound to certificates.' },
+      { name: 'Delete tasks', description: 'Asynchronous certificate deletions that check bound resources.' },
+      { name: 'Deployments', description: 'Deploy, update and upload-update records, with retry and rollback.' },
       { name: 'Actions', description: 'The generic action route and the action list.' },
       { name: 'Actions (read)', description: 'Actions without side effects.' },
       { name: 'Actions (write)', description: 'Actions that change state.' },
-      { name: 'Meta' },
+      { name: 'Meta', description: 'This document and its HTML reference.' },
     ],
-    security: [{}, { ApiKeyAuth: [] }, { BearerAuth: [] }],
+    security: [{ ApiKeyAuth: [] }, { BearerAuth: [] }],
     paths,
     components: {
       schemas,
       responses,
       securitySchemes: {
-        ApiKeyAuth: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'Placeholder: client API keys (not enforced yet).' },
-        BearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Placeholder: bearer JWT (not enforced yet).' },
+        ApiKeyAuth: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'X-API-Key',
+          description:
+            'A client API key configured on the gateway (GATEWAY_API_KEYS), with its scopes. The scopes an operation needs are listed as role names in its security requirement: read, write, keys (private-key material).',
+        },
+        BearerAuth: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description:
+            'A JWT from the configured issuer (signature, issuer, audience and expiry checked), with its scopes in the scope/scp claim. Send either this or X-API-Key, not both.',
+        },
       },
     },
   };

@@ -107,18 +107,18 @@ describe('OpenAPI document', () => {
     expect(doc.components.schemas.ApplyCertificateRequest.properties.DomainName.description).toContain('Domain the certificate is issued for');
   });
 
-  it('has the error body schema, shared error responses and placeholder security schemes', () => {
+  it('has the error body schema, shared error responses and the enforced security schemes', () => {
     expect(doc.components.schemas.GatewayError.properties.error.required).toEqual(['code', 'message', 'requestId']);
     expect(doc.components.responses.RateLimited.headers['Retry-After']).toBeDefined();
     expect(doc.components.responses.MethodNotAllowed.headers.Allow).toBeDefined();
     expect(Object.keys(doc.components.securitySchemes)).toEqual(['ApiKeyAuth', 'BearerAuth']);
     expect(doc.components.securitySchemes.BearerAuth).toMatchObject({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
-    expect(doc.security).toContainEqual({});
+    expect(doc.security).toEqual([{ ApiKeyAuth: [] }, { BearerAuth: [] }]);
   });
 
   it('documents 202 + Location + Retry-After on the async routes', () => {
     const post = doc.paths['/v1/certificates/{id}/bind-resource-tasks'].post;
-    expect(Object.keys(post.responses['202'].headers)).toEqual(['Location', 'Retry-After']);
+    expect(Object.keys(post.responses['202'].headers)).toEqual(['Location', 'Retry-After', 'X-Request-Id', 'Idempotent-Replayed']);
     expect(Object.keys(doc.paths['/v1/bind-resource-tasks/{id}'].get.responses)).toEqual(expect.arrayContaining(['200', '202', '404']));
     expect(doc.paths['/v1/certificates/{id}/deployments'].post.responses['409']).toBeDefined();
   });
