@@ -29,9 +29,10 @@ export const CORS_METHODS: Readonly<Record<Surface, string>> = {
 /**
  * Response headers a browser page may read besides the CORS-safelisted ones: the REST async
  * answers' Location and Retry-After, X-Request-Id, and WWW-Authenticate (why a 401/403 happened:
- * missing or invalid token, insufficient scope).
+ * missing or invalid token, insufficient scope), and Idempotent-Replayed (the answer is the stored
+ * answer of an earlier request with the same Idempotency-Key).
  */
-export const CORS_EXPOSED_HEADERS = 'Location, Retry-After, X-Request-Id, WWW-Authenticate';
+export const CORS_EXPOSED_HEADERS = 'Location, Retry-After, X-Request-Id, WWW-Authenticate, Idempotent-Replayed';
 
 /** How long a browser may cache a preflight answer, in seconds. */
 export const CORS_MAX_AGE_SECONDS = 600;

@@ -24,6 +24,8 @@ export interface GatewayContext {
   identity: Identity | null;
   /** Runs mutations at most once per idempotency key. */
   idempotency: IdempotencyService;
+  /** Mutation fields (response keys) answered from an idempotency replay; reported in `extensions`. */
+  replayed: string[];
   /** Per-request memo for single-id reads that have no batch form (deduplication only). */
   memo<T>(key: string, load: () => Promise<T>): Promise<T>;
 }
@@ -64,6 +66,7 @@ export function createContext(options: ContextOptions): GatewayContext {
     deadline,
     signal,
     identity: options.identity ?? null,
+    replayed: [],
     idempotency: options.idempotency ?? (defaultIdempotency ??= createIdempotencyService()),
   };
 }

@@ -183,6 +183,23 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, in
   };
 }
 
+/**
+ * A mutation answered from an idempotency replay says so: `extensions.idempotentReplayed` lists the
+ * response keys of the replayed mutation fields (nothing was executed again for them).
+ */
+const replayPlugin: ApolloServerPlugin<GatewayContext> = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ response, contextValue }) {
+        const replayed = contextValue.replayed;
+        if (!replayed?.length || response.body.kind !== 'single') return;
+        const result = response.body.singleResult;
+        result.extensions = { ...(result.extensions ?? {}), idempotentReplayed: [...replayed] };
+      },
+    };
+  },
+};
+
 export interface GatewayGraphQL {
   server: ApolloServer<GatewayContext>;
   schema: GraphQLSchema;
@@ -213,7 +230,7 @@ export function createGraphQLServer(options: GraphQLServerOptions): GatewayGraph
     // Without introspection the schema is not public: no "Did you mean …" in any error.
     hideSchemaDetailsFromClientErrors: !guards.introspection,
     formatError: (formatted, error) => formatError(formatted, error, includeStackTrace, { hideSuggestions: !guards.introspection }),
-    plugins: [createScopePlugin<GatewayContext>(), createSpecArgumentsPlugin<GatewayContext>(model), ...guards.plugins, ...(options.plugins ?? [])],
+    plugins: [createScopePlugin<GatewayContext>(), createSpecArgumentsPlugin<GatewayContext>(model), replayPlugin, ...guards.plugins, ...(options.plugins ?? [])],
   });
   return {
     server,

@@ -73,7 +73,11 @@ export function certificateResolvers(model: GraphQLModel) {
         return { certificateId: String(res.CertificateId) };
       },
     },
+    DescribeCertificateDetailResponse: {
+      id: (detail: Json) => detail.CertificateId,
+    },
     Certificates: {
+      id: (cert: Json) => cert.CertificateId,
       detail: (cert: Json, _: unknown, ctx: GatewayContext) => ctx.loaders.certificateDetail.load(String(cert.CertificateId)),
       deployedResources: (cert: Json, args: { resourceType: string }, ctx: GatewayContext) =>
         ctx.loaders.deployedResources.load(`${args.resourceType}|${String(cert.CertificateId)}`),

@@ -10,6 +10,7 @@ import type { GatewayContext } from '../context';
 import type { GraphQLModel } from '../model';
 import { OPERATIONS } from '../operations';
 import { DeadlineExceededError } from '../../tasks/deadline';
+import { isReplayedError } from '../../idempotency/errors';
 import { certificateResolvers } from './certificates';
 import { deploymentResolvers } from './deployments';
 import { taskResolvers } from './tasks';
@@ -42,9 +43,20 @@ export function buildResolvers(model: GraphQLModel): IResolvers<unknown, Gateway
       if (!ctx.deadline.canStartWrite()) throw new DeadlineExceededError(`Mutation.${field}`, 'NOT_STARTED', true);
       const { idempotencyKey, ...rest } = args;
       const key = typeof idempotencyKey === 'string' ? idempotencyKey : undefined;
+      const responseKey = (info as { path?: { key?: unknown } } | undefined)?.path?.key;
       return ctx.idempotency
         .run(key, ctx.identity?.id ?? 'anonymous', `graphql:Mutation.${field}`, rest, async () => resolve(root, rest, ctx, info))
-        .then((r) => r.value);
+        .then(
+          (r) => {
+            // The client must know nothing ran again (REST says so with Idempotent-Replayed).
+            if (r.replayed) ctx.replayed.push(String(responseKey ?? field));
+            return r.value;
+          },
+          (e: unknown) => {
+            if (isReplayedError(e)) ctx.replayed.push(String(responseKey ?? field));
+            throw e;
+          },
+        );
     };
   }
 

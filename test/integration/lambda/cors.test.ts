@@ -122,8 +122,14 @@ describe.each(EVENT_KINDS)('CORS, %s events', (kind) => {
     expect(res.status, res.text).toBe(200);
     expect(JSON.parse(res.text).data.certificates.totalCount).toBeGreaterThan(0);
     expect(res.headers['access-control-allow-origin']).toBe(ALLOWED);
-    expect(res.headers['access-control-expose-headers']).toBe('Location, Retry-After, X-Request-Id, WWW-Authenticate');
+    expect(res.headers['access-control-expose-headers']).toBe('Location, Retry-After, X-Request-Id, WWW-Authenticate, Idempotent-Replayed');
     expect(res.headers.vary).toContain('Origin');
+  });
+
+  it('exposes Idempotent-Replayed, Retry-After and X-Request-Id to browsers', async () => {
+    const res = await call(rest, kind, { method: 'GET', path: '/v1/certificates?limit=1', headers: { origin: ALLOWED, 'x-api-key': CLIENT.key } });
+    const exposed = String(res.headers['access-control-expose-headers']).split(', ');
+    expect(exposed).toEqual(expect.arrayContaining(['Idempotent-Replayed', 'Retry-After', 'X-Request-Id']));
   });
 
   it('still answers other origins and same-origin calls, without Access-Control-Allow-Origin', async () => {
