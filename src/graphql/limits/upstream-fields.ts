@@ -143,6 +143,9 @@ export const UPSTREAM_FIELDS: Readonly<Record<string, UpstreamFieldRule>> = Obje
  * coverage test can tell "free" from "forgotten".
  */
 export const FREE_FIELDS: ReadonlySet<string> = new Set([
+  // Cache ids: read from the object already loaded.
+  'Certificates.id',
+  'DescribeCertificateDetailResponse.id',
   'CertificateIssuance.certificateId',
   'BindResourceTask.id',
   'BindResourceTask.certificateId',
