@@ -31,7 +31,9 @@ import { createUpstreamClient, type UpstreamClient } from './upstream';
 import { assertProductionAuth, createAuthGuard, createAuthenticator, createIdentity, createScopedUpstream, type AuthConfig } from './auth';
 import { createIdempotencyService, memoryStoreFor, RedisIdempotencyStore, type IdempotencyService } from './idempotency';
 import { runAsApqCaller } from './graphql/apq';
-import { createLogger, recordUpstreamCall, type Logger } from './observability/log';
+import { createLogger, currentScope, recordUpstreamCall, type Logger } from './observability/log';
+import { cacheExtensionPlugin } from './graphql/cache-extension';
+import { createUpstreamCache, restCacheHeaders, type UpstreamCache } from './upstream/cache';
 import { withRequestLog } from './observability/request-log';
 import { createRedisRateLimiter, type RedisRateLimiter } from './upstream/redis-ratelimit';
 import { specPolicyLookup } from './upstream/spec-policy';
@@ -107,6 +109,8 @@ export interface Gateway {
   readonly config: Config;
   readonly settings: GatewaySettings;
   readonly upstream: UpstreamClient;
+  /** The read cache and coalescing in front of `upstream` (both surfaces call through it). */
+  readonly cache: UpstreamCache;
   /** Undefined when this process does not serve the GraphQL surface. */
   readonly graphql?: GatewayGraphQL;
   readonly graphqlHandler: SurfaceHandler;
@@ -174,15 +178,27 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     ...(sharedLimiter ? { limiter: sharedLimiter } : {}),
     onCall: recordUpstreamCall,
   });
+  // Beneath both surfaces and beneath the per-caller scope guard (REST wraps it per request,
+  // GraphQL checks scopes per field before executing): authorization runs before any answer is
+  // taken from the cache, and key material is redacted from cached answers as from fresh ones.
+  const cache = createUpstreamCache(upstream, {
+    config: config.cache,
+    endpoint: options.upstream?.endpoint ?? config.upstream.endpoint,
+    secretId: credentials?.secretId ?? '',
+    redisUrl: config.redisUrl,
+    redisKeyPrefix: config.redisKeyPrefix,
+    logger,
+  });
+  if (cache.redis) await cache.redis.ready(Math.max(1_000, config.cache.redisTimeoutMs));
 
   const servesGraphQL = (options.surfaces ?? ['graphql', 'rest']).includes('graphql');
   const graphql = !servesGraphQL ? undefined : createGraphQLServer({
-    upstream,
+    upstream: cache.caller,
     introspection: settings.introspection,
     limits: config.graphqlLimits,
     idempotency,
     // Apollo's default landing pages load from a CDN; the playground below replaces them.
-    plugins: [ApolloServerPluginLandingPageDisabled()],
+    plugins: [ApolloServerPluginLandingPageDisabled(), cacheExtensionPlugin()],
   });
   /** The deadline of each GraphQL request in flight (read by the context factory). */
   const deadlines = new WeakMap<GatewayRequest, RequestDeadline>();
@@ -208,6 +224,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   } catch (err) {
     await graphql?.server.stop().catch(() => {});
     await upstream.close().catch(() => {});
+    await cache.close().catch(() => {});
     await sharedLimiter?.close().catch(() => {});
     await idempotency.close().catch(() => {});
     throw err;
@@ -221,7 +238,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     // redacted from answers for callers without the `keys` scope.
     upstreamFor: (req) => {
       const identity = authGuard.identityOf(req);
-      return identity ? createScopedUpstream(upstream, identity) : upstream;
+      return identity ? createScopedUpstream(cache.caller, identity) : cache.caller;
     },
     identityOf: (req) => authGuard.identityOf(req),
     idempotency,
@@ -264,11 +281,16 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     const refused = await guard(req, 'rest');
     if (refused) return refused;
     const deadline = createDeadline(invocation, deadlineOptions);
+    let res: GatewayResult;
     try {
-      return await rest(req, deadline);
+      res = await rest(req, deadline);
     } finally {
       deadline.dispose();
     }
+    // How old the answers used are and how long the answer stays fresh (see restCacheHeaders);
+    // this replaces the routes' default no-store on answers built from upstream reads.
+    const cacheHeaders = res.status < 400 ? restCacheHeaders(currentScope()?.cache) : undefined;
+    return cacheHeaders ? { ...res, headers: { ...res.headers, ...cacheHeaders } } : res;
   };
 
   /** One JSON log line per request, with the upstream calls it made. */
@@ -289,6 +311,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     config,
     settings,
     upstream,
+    cache,
     graphql,
     graphqlHandler,
     restHandler,
@@ -297,6 +320,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       (closing ??= (async () => {
         await graphql?.server.stop().catch(() => {});
         await upstream.close();
+        await cache.close().catch(() => {});
         await sharedLimiter?.close().catch(() => {});
         await idempotency.close().catch(() => {});
       })()),

@@ -15,6 +15,7 @@ import type { IdempotencyConfig } from './idempotency/service';
 
 export type { Credentials, IdempotencyConfig, UpstreamLanguage };
 import { readGraphQLLimitsConfig, type GraphQLLimits } from './graphql/limits/config';
+import { readCacheConfig, type CacheConfig } from './upstream/cache/config';
 
 export type GatewayEnv = 'development' | 'test' | 'staging' | 'production';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -118,6 +119,8 @@ export interface Config {
    */
   readonly deadlineMarginMs: number;
   readonly idempotency: IdempotencyConfig;
+  /** The upstream read cache (`CACHE_*`); see src/upstream/cache/config.ts. */
+  readonly cache: CacheConfig;
 }
 
 
@@ -362,6 +365,7 @@ export function loadConfig(env: Env = process.env): Config {
       maxBytesPerCaller: r.int('IDEMPOTENCY_MAX_BYTES_PER_CALLER', 1_048_576, 1_024, 1_073_741_824),
       maxOutcomeBytes: r.int('IDEMPOTENCY_MAX_OUTCOME_BYTES', 65_536, 256, 16_777_216),
     },
+    cache: readCacheConfig(r),
   };
 
   if (r.problems.length > 0) throw new ConfigError(r.problems);

@@ -89,8 +89,10 @@ export interface RequestLoaders {
 
 export function createLoaders(upstream: UpstreamCaller, signal?: AbortSignal): RequestLoaders {
   const call = (action: string, params: Json) => upstream.call(action, params, { signal });
+  // Polls must see the upstream's state, not the gateway's read cache (still coalesced and paced).
+  const pollCall = (action: string, params: Json) => upstream.call(action, params, { signal, cache: 'no-cache' });
 
-  const certificateBatch = async (ids: readonly string[]): Promise<(Json | null)[]> => {
+  const certificateBatchWith = (call: (action: string, params: Json) => Promise<Json>) => async (ids: readonly string[]): Promise<(Json | null)[]> => {
     const unique = [...new Set(ids)];
     const found = new Map<string, Json>();
     for (const part of chunk(unique, CERTIFICATE_BATCH)) {
@@ -101,7 +103,9 @@ export function createLoaders(upstream: UpstreamCaller, signal?: AbortSignal): R
     return ids.map((id) => found.get(id) ?? null);
   };
 
-  const taskBatch = (action: string, listKey: string, kind: string) => async (ids: readonly string[]): Promise<(Json | Error)[]> => {
+  const certificateBatch = certificateBatchWith(call);
+
+  const taskBatch = (action: string, listKey: string, kind: string, call: (action: string, params: Json) => Promise<Json>) => async (ids: readonly string[]): Promise<(Json | Error)[]> => {
     const results = await isolating(ids, async (keys) => {
       const unique = [...new Set(keys)];
       const found = new Map<string, Json>();
@@ -119,8 +123,8 @@ export function createLoaders(upstream: UpstreamCaller, signal?: AbortSignal): R
     return results.map((r, i) => (isUpstreamError(r) && UNKNOWN_TASK_CODES.has(r.upstreamCode) ? notFound(kind, ids[i], r) : r));
   };
 
-  const bindTaskBatch = taskBatch('DescribeCertificateBindResourceTaskResult', 'SyncTaskBindResourceResult', 'bind-resource task');
-  const deleteTaskBatch = taskBatch('DescribeDeleteCertificatesTaskResult', 'DeleteTaskResult', 'delete task');
+  const bindTaskBatch = (c: typeof call) => taskBatch('DescribeCertificateBindResourceTaskResult', 'SyncTaskBindResourceResult', 'bind-resource task', c);
+  const deleteTaskBatch = (c: typeof call) => taskBatch('DescribeDeleteCertificatesTaskResult', 'DeleteTaskResult', 'delete task', c);
 
   const polling = { cache: false, batchScheduleFn: (cb: () => void) => setImmediate(cb) } as const;
 
@@ -164,8 +168,8 @@ export function createLoaders(upstream: UpstreamCaller, signal?: AbortSignal): R
       );
       return keys.map((k) => failed.get(k) ?? found.get(k) ?? null);
     }),
-    bindTask: new DataLoader(bindTaskBatch, { maxBatchSize: TASK_BATCH }),
-    deleteTask: new DataLoader(deleteTaskBatch, { maxBatchSize: TASK_BATCH }),
+    bindTask: new DataLoader(bindTaskBatch(call), { maxBatchSize: TASK_BATCH }),
+    deleteTask: new DataLoader(deleteTaskBatch(call), { maxBatchSize: TASK_BATCH }),
     // Key: "<startTime>|<endTime>" in upstream form ("" when absent).
     operateLogs: new DataLoader((keys) =>
       Promise.all(
@@ -185,9 +189,9 @@ export function createLoaders(upstream: UpstreamCaller, signal?: AbortSignal): R
   };
 
   const pollers = {
-    certificate: new DataLoader(certificateBatch, { ...polling, maxBatchSize: CERTIFICATE_BATCH }),
-    bindTask: new DataLoader(bindTaskBatch, { ...polling, maxBatchSize: TASK_BATCH }),
-    deleteTask: new DataLoader(deleteTaskBatch, { ...polling, maxBatchSize: TASK_BATCH }),
+    certificate: new DataLoader(certificateBatchWith(pollCall), { ...polling, maxBatchSize: CERTIFICATE_BATCH }),
+    bindTask: new DataLoader(bindTaskBatch(pollCall), { ...polling, maxBatchSize: TASK_BATCH }),
+    deleteTask: new DataLoader(deleteTaskBatch(pollCall), { ...polling, maxBatchSize: TASK_BATCH }),
   };
   return { loaders, pollers };
 }

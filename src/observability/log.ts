@@ -12,13 +12,42 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import { scrub } from './scrub';
 
+/**
+ * How an upstream read was answered: `sent` (this request's call went upstream), `coalesced`
+ * (another request's identical call, in this instance or another, answered it), `hit` (a fresh
+ * cached answer), `stale` (an older cached answer, served while refreshing or when the budget was
+ * spent or the upstream failed).
+ */
+export type CacheUse = 'sent' | 'coalesced' | 'hit' | 'stale';
+
 export interface UpstreamCallRecord {
   action: string;
+  /** 1-based for calls sent; 0 for answers taken from the cache or another request's call. */
   attempt: number;
   outcome: 'success' | 'error';
   latencyMs: number;
   requestId?: string;
   upstreamCode?: string;
+  cache?: CacheUse;
+  /** Age of a cached answer (hit, stale), ms. */
+  ageMs?: number;
+}
+
+/** What the upstream reads of one request were answered with (REST `Age`, GraphQL `extensions.cache`). */
+export interface RequestCacheState {
+  /** The request said `Cache-Control: no-cache`: reads go upstream. */
+  noCache: boolean;
+  /** Reads answered through the cache layer (any `CacheUse`). */
+  reads: number;
+  /** Reads that are never cached (key material, caching off) and writes. */
+  uncached: number;
+  writes: number;
+  /** Age of the oldest answer used, ms. */
+  oldestAgeMs: number;
+  /** Least time any answer used stays fresh, ms. */
+  freshLeftMs: number;
+  /** Whether any answer used was stale. */
+  stale: boolean;
 }
 
 export interface RequestScope {
@@ -29,6 +58,7 @@ export interface RequestScope {
   callerId?: string;
   /** Upstream answers that broke the documented contract (UPSTREAM_CONTRACT), with their RequestIds. */
   contractViolations?: { field: string; problem: string; action?: string; requestId?: string }[];
+  cache?: RequestCacheState;
 }
 
 const storage = new AsyncLocalStorage<RequestScope>();
@@ -63,6 +93,7 @@ export function recordUpstreamCall(event: UpstreamCallReport): void {
     attempt: event.attempt,
     outcome: event.outcome,
     latencyMs: Math.round(event.latencyMs),
+    cache: 'sent',
     ...(event.requestId ? { requestId: event.requestId } : {}),
     ...(event.upstreamCode ? { upstreamCode: event.upstreamCode } : {}),
   });

@@ -4,6 +4,7 @@
  */
 import type { GatewayRequest, GatewayResult, SurfaceHandler } from '../http/types';
 import { logRequest, withRequestScope, type Logger, type RequestLogLine } from './log';
+import { newRequestCacheState, wantsNoCache } from './request-cache';
 
 export interface RequestLogOptions {
   logger: Logger;
@@ -19,7 +20,7 @@ export function withRequestLog(surface: RequestLogLine['surface'], core: Surface
   const { logger, callerOf, statusOfCode, isHealthPath } = options;
   return (req, invocation) => {
     const started = process.hrtime.bigint();
-    const scope = { requestId: req.requestId, upstream: [] as never[] };
+    const scope = { requestId: req.requestId, upstream: [] as never[], cache: newRequestCacheState(wantsNoCache(req.headers)) };
     return withRequestScope(scope, async () => {
       let res: GatewayResult | undefined;
       try {

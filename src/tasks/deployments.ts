@@ -58,9 +58,11 @@ export async function readDeploymentPage(
   limit: number,
   offset: number,
   signal?: AbortSignal,
+  /** `no-cache` for polls: they must see the upstream's state, not the gateway's read cache. */
+  cache?: 'no-cache',
 ): Promise<DeploymentPage> {
   const action = DETAIL_ACTION[kind];
-  const res = await upstream.call(action, toParams(action, { deployRecordId: id, limit, offset }), { signal });
+  const res = await upstream.call(action, toParams(action, { deployRecordId: id, limit, offset }), cache ? { signal, cache } : { signal });
   if (kind === 'UPLOAD_UPDATE') {
     // The detail lists the record followed by its rollbacks; a rollback turns the original's
     // instances into "rolled back" (neither succeeded, failed nor running), so summing every

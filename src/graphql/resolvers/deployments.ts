@@ -113,7 +113,7 @@ export function deploymentResolvers(model: GraphQLModel) {
         const { state, report } = await boundedWait(
           args,
           ctx,
-          () => readDeploymentPage(ctx.upstream, ref.kind, toParams, ref.id, 1, 0, ctx.signal),
+          () => readDeploymentPage(ctx.upstream, ref.kind, toParams, ref.id, 1, 0, ctx.signal, 'no-cache'),
           (p) => deploymentDone(p.progress),
         );
         // No poll fitted in the deadline: the record id stays, with the latest state this request read.
