@@ -55,6 +55,8 @@ const ENV = {
   UPSTREAM_REQUEST_TIMEOUT_MS: String(TIMEOUT_MS),
   UPSTREAM_MAX_ATTEMPTS: String(MAX_ATTEMPTS),
   RATE_LIMIT_OVERRIDES: ACTIONS_USED.map((a) => `${a}=1000`).join(','),
+  // Every request must reach the (faulty) upstream: the read cache would answer repeats.
+  CACHE_TTL_SECONDS: '0',
 };
 
 const READ = 'DescribeCertificateDetail';

@@ -240,6 +240,8 @@ beforeAll(async () => {
       GATEWAY_JWT_AUDIENCE: AUDIENCE,
       GATEWAY_JWT_PUBLIC_KEY: jwtKeys.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
       GATEWAY_JWT_ALGORITHMS: 'ES256',
+      // The scenario counts upstream calls per request: the read cache would answer repeats.
+      CACHE_TTL_SECONDS: '0',
     },
   });
   jwt = await new SignJWT({ scope: 'read write keys' })
