@@ -3,6 +3,7 @@
  * baseline measured in the same run). Results are also written to bench/results/*.json.
  */
 import { runBatchingBench } from './batching';
+import { runBudgetBench } from './budget';
 import { runBundleBench } from './bundle';
 import { runLoadBench } from './load';
 import { runSigningBench } from './signing';
@@ -12,6 +13,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   batching: () => runBatchingBench(),
   load: () => runLoadBench(),
   bundle: () => runBundleBench(),
+  budget: () => runBudgetBench(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
