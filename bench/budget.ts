@@ -71,7 +71,7 @@ async function runMode(mode: 'off' | 'on', sim: SimulatorProcess, redis: TestRed
   };
   const env: Record<string, string> = {
     GATEWAY_ENV: 'test',
-    LOG_LEVEL: 'silent',
+    LOG_LEVEL: 'warn',
     TENCENTCLOUD_SECRET_ID: sim.secretId,
     TENCENTCLOUD_SECRET_KEY: sim.secretKey,
     TENCENTCLOUD_SSL_ENDPOINT: sim.url,
@@ -110,6 +110,7 @@ async function runMode(mode: 'off' | 'on', sim: SimulatorProcess, redis: TestRed
       'p50 ms': pct(outcomes.map((o) => o.ms), 50),
       'p99 ms': pct(outcomes.map((o) => o.ms), 99),
       's': Math.round(seconds * 10) / 10,
+      'Redis cache fallbacks': gws.reduce((n, g) => n + g.stdoutLines().filter((l) => l.includes('Redis cache store unavailable')).length, 0),
     };
 
     await sleep(1_500);

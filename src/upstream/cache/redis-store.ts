@@ -9,7 +9,8 @@
  * Every key has a TTL; answers over `maxEntryBytes` are not stored (nor published). A lookup is
  * one MGET (the answer and its tags' generations).
  *
- * Redis down (a command fails or has no reply within `commandTimeoutMs`, default 250 ms): every
+ * Redis down (a command fails or its reply has not ARRIVED within `commandTimeoutMs`, default
+ * 250 ms; a reply read late because this process was busy does not count): every
  * operation goes to the in-process `fallback` store instead, never an error, and Redis is probed
  * again after `retryAfterMs`. Writes made meanwhile were only recorded locally, so when Redis is
  * back the `all` tag is bumped there first (every shared answer becomes invalid: other instances
@@ -18,7 +19,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { withTimeout } from '../redis-ratelimit';
+import { awaitReply, withTimeout } from '../redis-ratelimit';
 import { ALL_TAG } from './invalidation-table';
 import { generationOf, tagKey } from './keys';
 import type { MemoryCacheStore } from './memory-store';
@@ -123,7 +124,8 @@ export class RedisCacheStore implements CacheStore {
       await this.recover();
     }
     try {
-      return await withTimeout(op(), this.timeoutMs, () => new RedisDown('timeout'));
+      // Timed by the reply's arrival: a busy event loop that reads a reply late is not Redis down.
+      return await awaitReply(op(), this.timeoutMs, () => new RedisDown('timeout'));
     } catch (err) {
       this.markDown(err);
       throw err instanceof RedisDown ? err : new RedisDown(String(err));
@@ -141,9 +143,9 @@ export class RedisCacheStore implements CacheStore {
   private async recover(): Promise<void> {
     try {
       if (this.missedInvalidation) {
-        await withTimeout(this.client.set(this.key('g', ALL_TAG), token(), 'PX', this.options.generationTtlMs), this.timeoutMs, () => new RedisDown('timeout'));
+        await awaitReply(this.client.set(this.key('g', ALL_TAG), token(), 'PX', this.options.generationTtlMs), this.timeoutMs, () => new RedisDown('timeout'));
       } else {
-        await withTimeout(this.client.ping(), this.timeoutMs, () => new RedisDown('timeout'));
+        await awaitReply(this.client.ping(), this.timeoutMs, () => new RedisDown('timeout'));
       }
     } catch (err) {
       throw err instanceof RedisDown ? err : new RedisDown(String(err));
