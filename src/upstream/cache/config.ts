@@ -8,7 +8,7 @@
  * | `CACHE_MAX_STALE_SECONDS`     | oldest age past freshness at which an answer is still served, marked stale | 30 |
  * | `CACHE_MEMORY_MAX_BYTES`      | bound of the in-process store                                         | 33554432 |
  * | `CACHE_REDIS_MAX_ENTRY_BYTES` | largest answer stored in Redis                                        | 262144  |
- * | `CACHE_REDIS_TIMEOUT_MS`      | a cache command without a reply by then counts as Redis down          | 250     |
+ * | `CACHE_REDIS_TIMEOUT_MS`      | a cache command without a reply by then falls back; 3 in a row: Redis down | 500 |
  * | `CACHE_COALESCE_WAIT_MS`      | how long an instance waits for another instance's identical read      | 3000    |
  */
 import { overrideProblems } from './ttl-table';
@@ -24,7 +24,7 @@ export interface CacheConfig {
   readonly memoryMaxBytes: number;
   /** `CACHE_REDIS_MAX_ENTRY_BYTES`. @default 262144 */
   readonly redisMaxEntryBytes: number;
-  /** `CACHE_REDIS_TIMEOUT_MS`. @default 250 */
+  /** `CACHE_REDIS_TIMEOUT_MS`. @default 500 */
   readonly redisTimeoutMs: number;
   /** `CACHE_COALESCE_WAIT_MS`. @default 3000 */
   readonly coalesceWaitMs: number;
@@ -60,7 +60,7 @@ export function readCacheConfig(r: CacheEnvReader): CacheConfig {
     maxStaleSeconds: r.int('CACHE_MAX_STALE_SECONDS', 30, 0, 86_400),
     memoryMaxBytes: r.int('CACHE_MEMORY_MAX_BYTES', 32 * 1024 * 1024, 0, 4 * 1024 * 1024 * 1024),
     redisMaxEntryBytes: r.int('CACHE_REDIS_MAX_ENTRY_BYTES', 256 * 1024, 1_024, 64 * 1024 * 1024),
-    redisTimeoutMs: r.int('CACHE_REDIS_TIMEOUT_MS', 250, 1, 10_000),
+    redisTimeoutMs: r.int('CACHE_REDIS_TIMEOUT_MS', 500, 1, 10_000),
     coalesceWaitMs: r.int('CACHE_COALESCE_WAIT_MS', 3_000, 0, 60_000),
   };
 }

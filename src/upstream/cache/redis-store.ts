@@ -9,8 +9,10 @@
  * Every key has a TTL; answers over `maxEntryBytes` are not stored (nor published). A lookup is
  * one MGET (the answer and its tags' generations).
  *
- * Redis down (a command fails or its reply has not ARRIVED within `commandTimeoutMs`, default
- * 250 ms; a reply read late because this process was busy does not count): every
+ * A command whose reply has not ARRIVED within `commandTimeoutMs` (default 500 ms; a reply read
+ * late because this process was busy does not count) falls back on its own: a lookup misses, a
+ * save is skipped, an invalidation is replayed as "everything" before the next command.
+ * Redis down (a command fails, or 3 in a row time out): every
  * operation goes to the in-process `fallback` store instead, never an error, and Redis is probed
  * again after `retryAfterMs`. Writes made meanwhile were only recorded locally, so when Redis is
  * back the `all` tag is bumped there first (every shared answer becomes invalid: other instances
@@ -31,7 +33,7 @@ export interface RedisCacheStoreOptions {
   client?: Redis;
   /** Prefix of every key, e.g. `ssl-gateway:cache:`. */
   keyPrefix: string;
-  /** @default 250 */
+  /** @default 500 */
   commandTimeoutMs?: number;
   /** @default 262144 (256 KiB) */
   maxEntryBytes?: number;
@@ -57,6 +59,9 @@ return 1
 
 class RedisDown extends Error {}
 
+/** Commands in a row without a reply in time after which Redis counts as down. */
+const CONSECUTIVE_TIMEOUTS_DOWN = 3;
+
 export class RedisCacheStore implements CacheStore {
   private readonly client: Redis;
   private readonly ownsClient: boolean;
@@ -67,13 +72,15 @@ export class RedisCacheStore implements CacheStore {
   private readonly retryAfterMs: number;
   private downSince: number | undefined;
   private retryAt = 0;
-  /** A write was recorded only locally while Redis was down. */
+  /** A write was recorded only locally while Redis was down (or its invalidation got no reply). */
   private missedInvalidation = false;
+  /** Consecutive commands without a reply in time. */
+  private timeouts = 0;
   private closed = false;
 
   constructor(private readonly options: RedisCacheStoreOptions) {
     if ((options.url === undefined) === (options.client === undefined)) throw new TypeError('RedisCacheStore: give exactly one of url or client');
-    this.timeoutMs = options.commandTimeoutMs ?? 250;
+    this.timeoutMs = options.commandTimeoutMs ?? 500;
     this.ownsClient = options.client === undefined;
     this.client =
       options.client ??
@@ -122,12 +129,20 @@ export class RedisCacheStore implements CacheStore {
       if (Date.now() < this.retryAt) throw new RedisDown('down');
       this.retryAt = Date.now() + this.retryAfterMs;
       await this.recover();
+    } else if (this.missedInvalidation) {
+      // An invalidation that got no reply in time: replay it (as "everything") before going on.
+      await this.recover();
     }
     try {
       // Timed by the reply's arrival: a busy event loop that reads a reply late is not Redis down.
-      return await awaitReply(op(), this.timeoutMs, () => new RedisDown('timeout'));
+      const v = await awaitReply(op(), this.timeoutMs, () => new RedisDown('timeout'));
+      this.timeouts = 0;
+      return v;
     } catch (err) {
-      this.markDown(err);
+      // One slow reply under load is not an outage: the operation falls back on its own (a
+      // lookup finds nothing, a save is skipped); a failed command or repeated timeouts are.
+      const timeout = err instanceof RedisDown && err.message === 'timeout';
+      if (!timeout || ++this.timeouts >= CONSECUTIVE_TIMEOUTS_DOWN) this.markDown(err);
       throw err instanceof RedisDown ? err : new RedisDown(String(err));
     }
   }
@@ -151,6 +166,8 @@ export class RedisCacheStore implements CacheStore {
       throw err instanceof RedisDown ? err : new RedisDown(String(err));
     }
     this.missedInvalidation = false;
+    this.timeouts = 0;
+    if (this.downSince === undefined) return;
     this.downSince = undefined;
     this.options.fallback.clear();
     this.options.logger?.info?.({ keyPrefix: this.prefix }, 'Redis cache store available again');
@@ -175,7 +192,9 @@ export class RedisCacheStore implements CacheStore {
     try {
       await this.redis(() => this.client.set(this.key('e', key), raw, 'PX', Math.ceil(ttlMs)));
     } catch {
-      await this.options.fallback.save(key, generation, answer, ttlMs);
+      // Only while down: the local store is cleared when Redis is back, and must not keep
+      // answers that other instances' writes (seen only in Redis) could have changed.
+      if (this.downSince !== undefined) await this.options.fallback.save(key, generation, answer, ttlMs);
     }
   }
 

@@ -33,7 +33,7 @@ describe('loadConfig', () => {
       functionTimeoutMs: 28_000,
       deadlineMarginMs: 1_000,
       idempotency: { ttlSeconds: 86_400, lockTtlMs: 60_000, waitTimeoutMs: 10_000, maxEntries: 10_000, maxEntriesPerCaller: 1_000, maxBytesPerCaller: 1_048_576, maxOutcomeBytes: 65_536 },
-      cache: { ttlOverrides: {}, maxStaleSeconds: 30, memoryMaxBytes: 33_554_432, redisMaxEntryBytes: 262_144, redisTimeoutMs: 250, coalesceWaitMs: 3_000 },
+      cache: { ttlOverrides: {}, maxStaleSeconds: 30, memoryMaxBytes: 33_554_432, redisMaxEntryBytes: 262_144, redisTimeoutMs: 500, coalesceWaitMs: 3_000 },
       upstream: {
         credentials: undefined,
         region: undefined,
