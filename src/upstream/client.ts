@@ -13,12 +13,20 @@
  * Clock skew: on AuthFailure.SignatureExpire the offset between the server's `Date` header and
  * the local clock is learned, kept for later calls, and the request is re-signed once.
  *
+ * Cancellation (`signal`): a call aborted before any attempt could have reached the server (queued
+ * in the rate limiter, waiting for a connection, or pausing between attempts whose failures prove
+ * non-execution) rejects with `CallNotSentError` (nothing executed; a write may be repeated). Once
+ * an attempt may have been written it rejects with the abort reason itself: for a write the
+ * outcome is then unknown. "Written" is observed at the moment undici starts writing the request
+ * (`onRequestStart`) on the owned pool; with a given dispatcher a dispatched attempt counts as
+ * written.
+ *
  * Secrets: neither the secret key, the session token nor the Authorization header is ever put in
  * an error message or an `onCall` event; upstream and network messages are scrubbed.
  */
 import { Pool, buildConnector, request as undiciRequest, type Dispatcher } from 'undici';
 import type { Credentials, UpstreamLanguage } from './credentials';
-import { GatewayError, GatewayErrorCode, TransportCode, UpstreamError, isRetryable } from './errors';
+import { CallNotSentError, GatewayError, GatewayErrorCode, TransportCode, UpstreamError, isRetryable } from './errors';
 import type { ActionKind, ActionPolicy, ActionPolicyLookup } from './policy';
 import { QueueingRateLimiter, defaultSleep, systemClock, type Clock, type RateLimiter, type Sleep, type StartPermit } from './ratelimit';
 import { DEFAULT_SIGNED_HEADERS, SigningKeyCache, sign } from './sign';
@@ -134,7 +142,9 @@ type AttemptOutcome =
   | { ok: true; response: Record<string, unknown> & { RequestId: string }; httpStatus: number }
   | AttemptFailure
   /** Not sent: the request could only have been written after its rate-limit slot allowed. */
-  | { ok: false; lateStart: true };
+  | { ok: false; lateStart: true }
+  /** The caller's signal aborted the attempt before the request was written. */
+  | { ok: false; abortedUnsent: true };
 
 /**
  * Rate-limit start check, carried by the request options to `startCheckInterceptor`. undici may
@@ -143,9 +153,12 @@ type AttemptOutcome =
  */
 const START_CHECK = Symbol('ssl-gateway.startCheck');
 interface StartCheck {
-  readonly permit: StartPermit;
+  /** The limiter's permit; none when the limiter gives no start check (e.g. `unlimited`). */
+  readonly permit?: StartPermit;
   /** When the request was dispatched (client clock). */
   dispatchedAt?: number;
+  /** Set when undici starts writing the request: from then on an abort leaves its outcome unknown. */
+  written: boolean;
 }
 
 /** Aborts a request before it is written when its slot's tolerance has passed (nothing is sent). */
@@ -178,9 +191,10 @@ class StartCheckHandler implements Dispatcher.DispatchHandler {
   onRequestStart(controller: Dispatcher.DispatchController, context: unknown): void {
     this.inner.onRequestStart?.(controller, context);
     const { dispatchedAt } = this.check;
-    if (!controller.aborted && this.check.permit.late() && !(dispatchedAt !== undefined && this.connectedSince(dispatchedAt))) {
+    if (!controller.aborted && this.check.permit?.late() === true && !(dispatchedAt !== undefined && this.connectedSince(dispatchedAt))) {
       throw new LateStartError();
     }
+    this.check.written = true;
   }
 
   onRequestUpgrade(...args: Parameters<NonNullable<Dispatcher.DispatchHandler['onRequestUpgrade']>>): void {
@@ -361,15 +375,29 @@ export class UpstreamClient {
     let freeAttempts = 0;
     // Slots lost because the request could not be written in time (nothing was sent).
     let lostStarts = 0;
+    // Whether an attempt so far may have reached the server (decides what an abort rejects with).
+    let mayHaveExecuted = false;
+    const abortError = (): unknown => (mayHaveExecuted ? opts.signal!.reason : new CallNotSentError(action, opts.signal!.reason));
+    // An abort (not a gateway answer such as RATE_LIMITED) while nothing of this attempt is sent.
+    const abortedBeforeSend = (err: unknown) => opts.signal?.aborted === true && !(err instanceof GatewayError);
 
     for (let attempt = 1; ; attempt++) {
       // Credentials first: between the limiter's go and the request being written nothing may
       // wait for I/O (a provider refreshing them would), or the call could start after its slot.
       const creds = await this.credentials();
-      const permit = await this.limiter.acquire(action, opts.signal, lostStarts > 0 ? { requeue: true } : undefined);
+      let permit: StartPermit | void;
+      try {
+        permit = await this.limiter.acquire(action, opts.signal, lostStarts > 0 ? { requeue: true } : undefined);
+      } catch (err) {
+        // Cut while queued for its slot: the request was never written.
+        if (abortedBeforeSend(err)) throw abortError();
+        throw err;
+      }
       const started = this.clock();
       const outcome = await this.attempt(action, headersBase, body, attempt, opts, creds, permit ?? undefined);
       const latencyMs = Math.max(0, this.clock() - started);
+
+      if (!outcome.ok && 'abortedUnsent' in outcome) throw abortError();
 
       if (!outcome.ok && 'lateStart' in outcome) {
         // Nothing was sent: give the slot back and wait for another one, ahead of this process'
@@ -393,6 +421,7 @@ export class UpstreamClient {
       }
 
       const { error } = outcome;
+      if (error.retry !== 'always-safe') mayHaveExecuted = true;
       const base = {
         action,
         kind: policy.kind,
@@ -427,8 +456,14 @@ export class UpstreamClient {
       const cap = Math.min(this.options.retryMaxDelayMs ?? 2_000, (this.options.retryBaseDelayMs ?? 100) * 2 ** (retryNumber - 1));
       const delay = Math.floor(this.random() * cap);
       this.emit({ ...base, willRetry: true, retryDelayMs: delay });
-      if (delay > 0) await this.sleep(delay, opts.signal);
-      else if (opts.signal?.aborted) throw opts.signal.reason;
+      try {
+        if (delay > 0) await this.sleep(delay, opts.signal);
+        else if (opts.signal?.aborted) throw opts.signal.reason;
+      } catch (err) {
+        // Cut between attempts: executed only if an earlier attempt may have been.
+        if (abortedBeforeSend(err)) throw abortError();
+        throw err;
+      }
     }
   }
 
@@ -517,6 +552,7 @@ export class UpstreamClient {
     let statusCode: number;
     let text: string;
     let serverDate: string | undefined;
+    const check: StartCheck = { permit, written: false };
     try {
       const res = await undiciRequest(this.url, {
         dispatcher: this.sendDispatcher,
@@ -524,14 +560,19 @@ export class UpstreamClient {
         headers: signed.headers,
         body,
         signal,
-        ...(permit === undefined ? {} : { [START_CHECK]: { permit } satisfies StartCheck }),
+        ...{ [START_CHECK]: check },
       });
       statusCode = res.statusCode;
       const date = res.headers.date;
       serverDate = Array.isArray(date) ? date[0] : date;
       text = await res.body.text();
     } catch (err) {
-      if (opts.signal?.aborted) throw opts.signal.reason;
+      if (opts.signal?.aborted) {
+        // Only the owned pool tells when a request is written; through a given dispatcher a
+        // dispatched request may have been.
+        if (this.ownsDispatcher && !check.written) return { ok: false, abortedUnsent: true };
+        throw opts.signal.reason;
+      }
       if (err instanceof LateStartError) return { ok: false, lateStart: true };
       if (timeout.signal.aborted) {
         return fail(TransportCode.Timeout, `${action}: no answer from the SSL API within ${timeoutMs} ms`);

@@ -322,6 +322,27 @@ export function isUpstreamError(value: unknown): value is UpstreamError {
   return value instanceof UpstreamError;
 }
 
+/**
+ * A call that its caller's signal aborted before any attempt of it could have reached the SSL
+ * API: it was waiting for its rate-limit slot, for a connection, or between attempts that failed
+ * with a proof of non-execution. Nothing was executed, so it may be repeated, a write too. `cause`
+ * is the abort reason. A call aborted once an attempt may have been written rejects with the
+ * abort reason itself: its outcome is unknown (see `UpstreamClient.call`).
+ */
+export class CallNotSentError extends Error {
+  readonly action: string;
+
+  constructor(action: string, reason: unknown) {
+    super(`${action} was aborted before it was sent to the SSL API`, { cause: reason });
+    this.name = 'CallNotSentError';
+    this.action = action;
+  }
+}
+
+export function isCallNotSent(value: unknown): value is CallNotSentError {
+  return value instanceof CallNotSentError;
+}
+
 /** Seconds a client should wait before retrying a rate-limited call (`Retry-After`); at least 1. */
 export function retryAfterSeconds(err: GatewayError): number {
   const ms = Number(err.details?.retryAfterMs);

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UpstreamClient, classifyNetworkError, stripNulls, type UpstreamCallEvent, type UpstreamClientOptions } from '../../../src/upstream/client';
-import { TransportCode, UpstreamError } from '../../../src/upstream/errors';
+import { CallNotSentError, TransportCode, UpstreamError } from '../../../src/upstream/errors';
 import { createPolicyLookup } from '../../../src/upstream/policy';
 import { unlimited, type AcquireOptions, type RateLimiter } from '../../../src/upstream/ratelimit';
 import { parseAuthorization } from '../../../src/upstream/sign';
@@ -446,6 +446,89 @@ describe('UpstreamClient: cancellation and limiter', () => {
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected']);
     expect((results[1] as PromiseRejectedResult).reason).toMatchObject({ code: 'RATE_LIMITED', details: { source: 'gateway' } });
     expect(server.requests).toHaveLength(1);
+  });
+});
+
+describe('UpstreamClient: an aborted call tells whether it was sent', () => {
+  /** A limiter whose budget for every action is spent: callers stay queued until they give up. */
+  const spentLimiter: RateLimiter = {
+    acquire: (_action, signal) =>
+      new Promise((_resolve, reject) => {
+        if (signal?.aborted) return reject(signal.reason);
+        signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
+      }),
+  };
+  /** A backoff pause that lasts until the caller gives up. */
+  const endlessSleep = (_ms: number, signal?: AbortSignal) =>
+    new Promise<void>((_resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason);
+      signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
+    });
+  const until = async (cond: () => boolean) => {
+    while (!cond()) await new Promise((r) => setTimeout(r, 5));
+  };
+
+  it('a write aborted while queued for its rate-limit slot was not sent: CallNotSentError with the abort reason, nothing reaches the server', async () => {
+    server.respond(ok());
+    const { client, events } = makeClient({ limiter: spentLimiter });
+    const ac = new AbortController();
+    const p = client.call('ApplyCertificate', { DomainName: 'a.test' }, { signal: ac.signal });
+    const reason = new Error('deadline');
+    ac.abort(reason);
+    const err = await rejection(p);
+    expect(err).toBeInstanceOf(CallNotSentError);
+    expect(err).toMatchObject({ name: 'CallNotSentError', action: 'ApplyCertificate', cause: reason });
+    expect(server.requests).toHaveLength(0);
+    expect(events).toHaveLength(0);
+  });
+
+  it('a write aborted while waiting for a connection of the pool was not sent', async () => {
+    server.respond(hang, ok());
+    const { client } = makeClient({ maxConnections: 1, requestTimeoutMs: 10_000 });
+    const holder = new AbortController();
+    const first = client.call('DescribeCertificates', {}, { signal: holder.signal });
+    await until(() => server.requests.length === 1);
+    const ac = new AbortController();
+    const second = client.call('ApplyCertificate', { DomainName: 'b.test' }, { signal: ac.signal });
+    await new Promise((r) => setTimeout(r, 20));
+    ac.abort(new Error('deadline'));
+    expect(await rejection(second)).toBeInstanceOf(CallNotSentError);
+    holder.abort(new Error('done'));
+    await rejection(first);
+    expect(server.requests.map((r) => r.headers['x-tc-action'])).toEqual(['DescribeCertificates']);
+  });
+
+  it('a write aborted after it was written rejects with the abort reason itself (its outcome is unknown)', async () => {
+    server.respond(hang);
+    const { client } = makeClient({ requestTimeoutMs: 10_000 });
+    const ac = new AbortController();
+    const p = client.call('ApplyCertificate', { DomainName: 'c.test' }, { signal: ac.signal });
+    await until(() => server.requests.length === 1);
+    const reason = new Error('deadline');
+    ac.abort(reason);
+    await expect(p).rejects.toBe(reason);
+  });
+
+  it('a write aborted in the pause after an answer that proves non-execution (RequestLimitExceeded) was not sent', async () => {
+    server.respond(fail('RequestLimitExceeded'));
+    const { client } = makeClient({ sleep: endlessSleep });
+    const ac = new AbortController();
+    const p = client.call('ApplyCertificate', { DomainName: 'd.test' }, { signal: ac.signal });
+    await until(() => server.requests.length === 1);
+    ac.abort(new Error('deadline'));
+    expect(await rejection(p)).toBeInstanceOf(CallNotSentError);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('a read aborted in the pause after an InternalError (which may have executed) rejects with the abort reason', async () => {
+    server.respond(fail('InternalError'));
+    const { client } = makeClient({ sleep: endlessSleep });
+    const ac = new AbortController();
+    const p = client.call('DescribeCertificates', {}, { signal: ac.signal });
+    await until(() => server.requests.length === 1);
+    const reason = new Error('deadline');
+    ac.abort(reason);
+    await expect(p).rejects.toBe(reason);
   });
 });
 
