@@ -21,7 +21,8 @@
  *     again under that key, and never replayed as a success.
  *   - `not-executed` (proof the upstream never ran it: an `UpstreamError` whose retry policy is
  *     `always-safe` such as `RequestLimitExceeded`, `AuthFailure.SignatureExpire` or a refused
- *     connection, and upstream `AuthFailure.*` (the gateway's own credentials were refused); a gateway-side 4xx such as RATE_LIMITED from the limiter or input validation):
+ *     connection, and upstream `AuthFailure.*` (the gateway's own credentials were refused); a gateway-side 4xx such as RATE_LIMITED from the limiter or input validation;
+ *     a DEADLINE_EXCEEDED at stage `NOT_STARTED` or `NOT_SENT`, the write never written):
  *     nothing is stored and the key is freed, so the same request may be retried with the same key
  *     (as in Stripe's model: "no result is saved if execution never began").
  * - What is stored: never the input (only its fingerprint), never key material (a success whose
@@ -56,13 +57,23 @@ import { IdempotencyCallerLimitError, IdempotencyCapacityError, scopedKey, type 
 
 export type FailureClass = 'definitive' | 'unknown' | 'not-executed';
 
-/** Default classification of an error thrown by the idempotent function (see module comment). */
+/**
+ * Default classification of an error thrown by the idempotent function (see module comment). A
+ * keyed operation makes one write (or re-calls of the same write), so the error that ended it
+ * tells whether that write can have run.
+ */
 export function classifyFailure(err: unknown): FailureClass {
   if (isUpstreamError(err)) {
     // Proof of non-execution; UPSTREAM_AUTH is the gateway's own credential problem, not an
     // answer to the caller's request, so it must not stick to the key once fixed.
     if (err.retry === 'always-safe' || err.code === GatewayErrorCode.UPSTREAM_AUTH) return 'not-executed';
     return err.outcomeUnknown ? 'unknown' : 'definitive';
+  }
+  // The request's deadline stopped the work: at `NOT_STARTED` / `NOT_SENT` nothing was written
+  // upstream (src/tasks/deadline.ts); `IN_FLIGHT` may have been.
+  if (err instanceof GatewayError && err.code === GatewayErrorCode.DEADLINE_EXCEEDED) {
+    const stage = err.details?.stage;
+    return stage === 'NOT_STARTED' || stage === 'NOT_SENT' ? 'not-executed' : 'unknown';
   }
   if (err instanceof GatewayError) return err.httpStatus < 500 ? 'not-executed' : 'unknown';
   return 'unknown';

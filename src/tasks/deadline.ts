@@ -8,15 +8,19 @@
  * - a wait gets at most what is left minus `waitReserveMs`, the time of its final poll and of the
  *   fields that read what it waited for; it then returns the latest state, never an error;
  * - at the deadline `signal` aborts the upstream calls in flight; what was cut or could not start
- *   gets a `DeadlineExceededError` (code DEADLINE_EXCEEDED, HTTP 504) that says whether the
- *   outcome is unknown (a write in flight) or nothing ran (safe to repeat).
+ *   gets a `DeadlineExceededError` (code DEADLINE_EXCEEDED, HTTP 504) that says at which stage:
+ *   `NOT_STARTED` (the gateway did not begin it), `NOT_SENT` (begun, but cut while queued for its
+ *   rate-limit slot or a connection: the upstream client proves it was never written,
+ *   `CallNotSentError`), or `IN_FLIGHT` (written, or maybe written). Only a write `IN_FLIGHT` has
+ *   an unknown outcome (`outcomeUnknown`); the others ran nothing and are safe to repeat, with the
+ *   same idempotency key too.
  */
 import type { RequestDeadline } from '../http/deadline';
 import { getAction } from '../spec';
 import type { Json, UpstreamCaller } from '../upstream/caller';
-import { GatewayError, GatewayErrorCode } from '../upstream/errors';
+import { GatewayError, GatewayErrorCode, isCallNotSent } from '../upstream/errors';
 
-export type DeadlineStage = 'NOT_STARTED' | 'IN_FLIGHT';
+export type DeadlineStage = 'NOT_STARTED' | 'NOT_SENT' | 'IN_FLIGHT';
 
 /**
  * Work the request's deadline stopped. `outcomeUnknown` is true for a write that was in flight:
@@ -31,7 +35,9 @@ export class DeadlineExceededError extends GatewayError {
     const message =
       stage === 'NOT_STARTED'
         ? `${what} was not started: the request's deadline leaves no time for it. Nothing was executed; repeat it in a new request.`
-        : outcomeUnknown
+        : stage === 'NOT_SENT'
+          ? `${what} was still waiting for its turn to be sent when the request's deadline passed: it was not sent and nothing was executed; repeat it in a new request.`
+          : outcomeUnknown
           ? `${what} was still running when the request's deadline passed: it may or may not have been carried out by the SSL API. Check the resource's state before repeating it.`
           : `${what} did not answer before the request's deadline.`;
     super(GatewayErrorCode.DEADLINE_EXCEEDED, message, { details: { operation: what, stage, outcomeUnknown } });
@@ -66,7 +72,9 @@ export function withDeadline(upstream: UpstreamCaller, deadline: RequestDeadline
       try {
         return await upstream.call(action, params, { ...options, signal });
       } catch (err) {
-        // Gateway errors are answers (or proofs of non-execution) and keep their meaning.
+        if (deadline.signal.aborted && isCallNotSent(err)) throw new DeadlineExceededError(action, 'NOT_SENT', write);
+        // Gateway errors are answers (or proofs of non-execution) and keep their meaning. Any other
+        // failure after the deadline (the bare abort reason) may have followed a written request.
         if (deadline.signal.aborted && !(err instanceof GatewayError)) throw new DeadlineExceededError(action, 'IN_FLIGHT', write);
         throw err;
       }

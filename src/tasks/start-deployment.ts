@@ -58,8 +58,9 @@ export async function startDeployment(
     try {
       res = await upstream.call(action, params, { signal });
     } catch (err) {
-      // A re-call the deadline did not let start: the record is still being created, as before.
-      if (calls > 1 && isDeadlineExceeded(err) && err.stage === 'NOT_STARTED') throw stillCreating(lastRequestId, calls - 1);
+      // A re-call the deadline did not let start (or cut before it was sent): the record is still
+      // being created, as before.
+      if (calls > 1 && isDeadlineExceeded(err) && err.stage !== 'IN_FLIGHT') throw stillCreating(lastRequestId, calls - 1);
       throw err;
     }
     lastRequestId = res.RequestId;
