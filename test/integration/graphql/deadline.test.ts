@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from '../../helpers/gateway';
+import { unlimited, type RateLimiter } from '../../../src/upstream/ratelimit';
 
 /** The budget of the observed failure: a 28 s function minus its 1 s margin, rounded down. */
 const BUDGET_MS = 27_000;
@@ -138,5 +139,50 @@ describe('"DeployRecordId = 0" re-calls share the deadline', () => {
     expect(gw.calls().UpdateCertificateInstance).toBe(4);
     // One record being created upstream, whatever the number of calls.
     expect(gw.sim.state.pendingUpdates).toHaveLength(1);
+  });
+});
+
+describe('a write the deadline cuts while it waits for its rate-limit slot', () => {
+  let gw: TestGateway;
+  let budgetSpent = true;
+  /**
+   * ApplyCertificate's budget is spent: a call waits in the limiter's queue, and the request's
+   * time runs out while it waits (the virtual clock moves past the deadline, which aborts it).
+   */
+  const limiter: RateLimiter = {
+    acquire: (action, signal) => {
+      if (action !== 'ApplyCertificate' || !budgetSpent) return unlimited.acquire(action, signal);
+      return new Promise((_resolve, reject) => {
+        signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
+        gw.advance(BUDGET_MS);
+      });
+    },
+  };
+  beforeAll(async () => {
+    gw = await startTestGateway({ sim: SIM, deadlineMs: BUDGET_MS, client: { limiter } });
+  });
+  afterAll(() => gw.close());
+
+  it('is DEADLINE_EXCEEDED at stage NOT_SENT with outcomeUnknown false, and the same idempotency key then runs it once', async () => {
+    const mutation = `mutation($key: String) { applyCertificate(dvAuthMethod: DNS_AUTO, domainName: "queued.deadline.test", idempotencyKey: $key) { certificateId } }`;
+    const first = await gw.query(mutation, { key: 'queued-at-the-deadline' });
+    expect(first.data?.applyCertificate).toBeNull();
+    expect(first.errors).toHaveLength(1);
+    expect(first.errors![0]).toMatchObject({
+      path: ['applyCertificate'],
+      extensions: { code: 'DEADLINE_EXCEEDED', httpStatus: 504, details: { operation: 'ApplyCertificate', stage: 'NOT_SENT', outcomeUnknown: false } },
+    });
+    // Nothing reached the upstream.
+    expect(gw.calls().ApplyCertificate ?? 0).toBe(0);
+    expect(certificatesFor(gw, 'queued.deadline.test')).toHaveLength(0);
+
+    // Never sent, so the key was not spent: the repeat runs (not 409 "outcome unknown"), once.
+    budgetSpent = false;
+    const again = await gw.query(mutation, { key: 'queued-at-the-deadline' });
+    expect(again.errors).toBeUndefined();
+    const created = certificatesFor(gw, 'queued.deadline.test');
+    expect(created).toHaveLength(1);
+    expect(again.data.applyCertificate.certificateId).toBe(created[0].id);
+    expect(gw.calls().ApplyCertificate).toBe(1);
   });
 });

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { DeadlineExceededError } from '../../../src/tasks/deadline';
 import {
   canonicalJson,
   classifyFailure,
@@ -156,6 +157,11 @@ describe('classifyFailure', () => {
     expect(classifyFailure(new GatewayError(GatewayErrorCode.INTERNAL_SERVER_ERROR, 'x'))).toBe('unknown');
     expect(classifyFailure(new Error('x'))).toBe('unknown');
     expect(classifyFailure(new DOMException('aborted', 'AbortError'))).toBe('unknown');
+  });
+  it('a deadline error frees the key only when the write was never sent (NOT_STARTED, NOT_SENT); IN_FLIGHT is unknown', () => {
+    expect(classifyFailure(new DeadlineExceededError('ApplyCertificate', 'NOT_STARTED', true))).toBe('not-executed');
+    expect(classifyFailure(new DeadlineExceededError('ApplyCertificate', 'NOT_SENT', true))).toBe('not-executed');
+    expect(classifyFailure(new DeadlineExceededError('ApplyCertificate', 'IN_FLIGHT', true))).toBe('unknown');
   });
 });
 

@@ -6,6 +6,7 @@ import { createIdempotencyService } from '../../../src/idempotency/service';
 import { createRestHandler } from '../../../src/rest';
 import { createRequestDeadline } from '../../../src/http/deadline';
 import type { WaitClock } from '../../../src/tasks/wait';
+import { CallNotSentError } from '../../../src/upstream/errors';
 import { ScriptedUpstream, parse, request } from './helpers';
 
 function setup() {
@@ -62,5 +63,34 @@ describe('REST within the request deadline', () => {
     expect(res.status).toBe(504);
     expect(parse(res).error).toMatchObject({ code: 'DEADLINE_EXCEEDED', details: { operation: 'DescribeCertificateDetail', stage: 'NOT_STARTED', outcomeUnknown: false } });
     expect(upstream.calls).toHaveLength(0);
+  });
+
+  it('a keyed write the deadline cuts before it was sent (queued for its rate-limit slot) is 504 NOT_SENT without outcomeUnknown, and the same key then runs it', async () => {
+    const { upstream, handler, deadline, advance } = setup();
+    const late = deadline(5_000);
+    upstream.on(
+      'ModifyCertificateAlias',
+      // What the upstream client answers when the deadline passes while the call waits for its slot.
+      () => {
+        advance(6_000);
+        late.expired();
+        return new CallNotSentError('ModifyCertificateAlias', late.signal.reason);
+      },
+      { Success: true },
+    );
+    const req = () => request('POST', '/v1/actions/ModifyCertificateAlias', { body: { CertificateId: 'c1', Alias: 'x' }, headers: { 'idempotency-key': 'k-queued' } });
+
+    const cut = await handler(req(), late);
+    expect(cut.status).toBe(504);
+    expect(parse(cut).error).toMatchObject({
+      code: 'DEADLINE_EXCEEDED',
+      details: { operation: 'ModifyCertificateAlias', stage: 'NOT_SENT', outcomeUnknown: false },
+    });
+
+    const ok = await handler(req(), deadline(10_000));
+    expect(ok.status).toBe(200);
+    expect(ok.headers['idempotent-replayed']).toBeUndefined();
+    expect(parse(ok)).toMatchObject({ Success: true });
+    expect(upstream.actions()).toEqual(['ModifyCertificateAlias', 'ModifyCertificateAlias']);
   });
 });
