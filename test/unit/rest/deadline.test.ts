@@ -37,6 +37,20 @@ describe('REST within the request deadline', () => {
     expect(upstream.calls.length).toBe(4);
   });
 
+  it('a "DeployRecordId = 0" re-call cut before it was sent is still "being created" (409), not an unknown outcome', async () => {
+    const { upstream, handler, deadline, advance } = setup();
+    const d = deadline(10_000);
+    upstream.on('UpdateCertificateInstance', { DeployRecordId: 0, DeployStatus: 1 }, () => {
+      advance(11_000);
+      d.expired();
+      return new CallNotSentError('UpdateCertificateInstance', d.signal.reason);
+    });
+    const res = await handler(request('PUT', '/v1/certificates/old/replacement', REPLACE), d);
+    expect(res.status).toBe(409);
+    expect(parse(res).error).toMatchObject({ code: 'CONFLICT', details: { stillCreating: true, calls: 1 } });
+    expect(upstream.calls.length).toBe(2);
+  });
+
   it('a keyed write with no time left is refused with 504 DEADLINE_EXCEEDED before its key is taken; the same key then runs once', async () => {
     const { upstream, handler, deadline, advance } = setup();
     upstream.on('ModifyCertificateAlias', { Success: true });
