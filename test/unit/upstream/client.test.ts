@@ -458,12 +458,17 @@ describe('UpstreamClient: an aborted call tells whether it was sent', () => {
         signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
       }),
   };
-  /** A backoff pause that lasts until the caller gives up. */
+  /** A backoff pause that lasts until the caller gives up; `paused` tells when a call is in it. */
+  let paused = false;
   const endlessSleep = (_ms: number, signal?: AbortSignal) =>
     new Promise<void>((_resolve, reject) => {
+      paused = true;
       if (signal?.aborted) return reject(signal.reason);
       signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
     });
+  beforeEach(() => {
+    paused = false;
+  });
   const until = async (cond: () => boolean) => {
     while (!cond()) await new Promise((r) => setTimeout(r, 5));
   };
@@ -514,7 +519,7 @@ describe('UpstreamClient: an aborted call tells whether it was sent', () => {
     const { client } = makeClient({ sleep: endlessSleep });
     const ac = new AbortController();
     const p = client.call('ApplyCertificate', { DomainName: 'd.test' }, { signal: ac.signal });
-    await until(() => server.requests.length === 1);
+    await until(() => paused);
     ac.abort(new Error('deadline'));
     expect(await rejection(p)).toBeInstanceOf(CallNotSentError);
     expect(server.requests).toHaveLength(1);
@@ -525,7 +530,7 @@ describe('UpstreamClient: an aborted call tells whether it was sent', () => {
     const { client } = makeClient({ sleep: endlessSleep });
     const ac = new AbortController();
     const p = client.call('DescribeCertificates', {}, { signal: ac.signal });
-    await until(() => server.requests.length === 1);
+    await until(() => paused);
     const reason = new Error('deadline');
     ac.abort(reason);
     await expect(p).rejects.toBe(reason);
