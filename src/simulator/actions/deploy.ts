@@ -32,9 +32,11 @@ import { page, toInt, type Handler, type Params } from './common';
 
 // ---- shared -----------------------------------------------------------------------------------
 
+// Segments of an InstanceIdList entry per resource type, as DeployCertificateInstance documents
+// them. cdn is `Domain|计费开关` (on/off): a bare domain is not the documented format.
 const FORMAT_SEGMENTS: Record<string, number[]> = {
   clb: [2, 3],
-  cdn: [1, 2],
+  cdn: [2],
   ddos: [3],
   live: [1],
   vod: [1],
@@ -56,6 +58,19 @@ function findInstance(state: SimState, type: ResourceType, entry: string): HostI
     if (type === 'tse') return i.gatewayId === segments[0];
     return false;
   });
+}
+
+/**
+ * Why a CLB entry names no instance when its load balancer and listener exist: the documented
+ * format depends on the listener's SNI switch (domain for SNI on, listener only for SNI off).
+ */
+function clbHint(state: SimState, entry: string): string {
+  const [lb, listener, domain] = entry.split('|');
+  const onListener = state.instancesOfType('clb').filter((i) => i.instanceId === lb && i.listenerId === listener);
+  if (!onListener.length) return '';
+  if (onListener[0].sniSwitch === 1 && domain === undefined) return ` Listener ${listener} has SNI on: name a domain, as ${lb}|${listener}|Domain.`;
+  if (onListener[0].sniSwitch !== 1 && domain !== undefined) return ` Listener ${listener} has SNI off: name the listener only, as ${lb}|${listener}.`;
+  return '';
 }
 
 function requireRecord(state: SimState, id: unknown, kind: DeployKind): DeployRecordEntity {
@@ -177,8 +192,11 @@ const DeployCertificateInstance: Handler = ({ state, params: p }) => {
     if (!FORMAT_SEGMENTS[type].includes(n)) {
       fail('FailedOperation.CertificateDeployInstanceFormatError', `Instance \`${entry}\` does not have the format documented for ${type}.`);
     }
+    if (type === 'cdn' && !['on', 'off'].includes(entry.split('|')[1])) {
+      fail('FailedOperation.CertificateDeployInstanceFormatError', `Instance \`${entry}\`: the cdn format is Domain|on or Domain|off.`);
+    }
     const inst = findInstance(state, type, entry);
-    if (!inst) fail('FailedOperation.CertificateNotDeployInstance', `The ${type} instance \`${entry}\` does not exist.`);
+    if (!inst) fail('FailedOperation.CertificateNotDeployInstance', `The ${type} instance \`${entry}\` does not exist.${type === 'clb' ? clbHint(state, entry) : ''}`);
     if (inst.certId === cert.id) fail('FailedOperation.CertificateNotDeployInstance', `The ${type} instance \`${entry}\` already uses this certificate.`);
     if (!inst.domains.every((d) => coversDomain(cert, d))) {
       fail('FailedOperation.CertificateNotDeployInstance', `The certificate does not match the domains of \`${entry}\`.`);

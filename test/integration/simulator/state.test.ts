@@ -316,7 +316,7 @@ describe('deployments', () => {
     const original = await ok(sim, 'DescribeHostDeployRecordDetail', { DeployRecordId: String(dep.DeployRecordId) });
     expect(original.DeployRecordDetailList[0].Status).toBe(4);
 
-    expect(await errCode('DeployCertificateInstance', { CertificateId: wildcard.id, InstanceIdList: ['nope.example.test'], ResourceType: 'cdn' })).toBe(
+    expect(await errCode('DeployCertificateInstance', { CertificateId: wildcard.id, InstanceIdList: ['nope.example.test|on'], ResourceType: 'cdn' })).toBe(
       'FailedOperation.CertificateNotDeployInstance',
     );
     expect(await errCode('DeployCertificateInstance', { CertificateId: wildcard.id, InstanceIdList: ['a|b|c|d'], ResourceType: 'cdn' })).toBe(
@@ -328,6 +328,27 @@ describe('deployments', () => {
     expect(await errCode('DeployCertificateInstance', { CertificateId: find('shop.example.test').id, InstanceIdList: ['img.example.test|on'], ResourceType: 'cdn' })).toBe(
       'FailedOperation.CertificateNotAvailable',
     );
+  });
+
+  it('DeployCertificateInstance takes cdn entries only as documented, Domain|on or Domain|off', async () => {
+    const wildcard = find('*.example.test');
+    for (const entry of ['img.example.test', 'img.example.test|yes']) {
+      expect(await errCode('DeployCertificateInstance', { CertificateId: wildcard.id, InstanceIdList: [entry], ResourceType: 'cdn' }), entry).toBe(
+        'FailedOperation.CertificateDeployInstanceFormatError',
+      );
+    }
+  });
+
+  it('DeployCertificateInstance says which CLB form a listener takes when an entry misses it', async () => {
+    const wildcard = find('*.example.test');
+    const clb = sim.state.instancesOfType('clb');
+    const sniOff = clb.find((i) => i.sniSwitch !== 1)!;
+    const sniOn = clb.find((i) => i.sniSwitch === 1)!;
+    const offRes = await call(sim, 'DeployCertificateInstance', { CertificateId: wildcard.id, InstanceIdList: [`${sniOff.deployId}|x.example.test`], ResourceType: 'clb' });
+    expect(offRes.Error?.Code).toBe('FailedOperation.CertificateNotDeployInstance');
+    expect(offRes.Error?.Message).toContain(`SNI off: name the listener only, as ${sniOff.deployId}.`);
+    const onRes = await call(sim, 'DeployCertificateInstance', { CertificateId: wildcard.id, InstanceIdList: [`${sniOn.instanceId}|${sniOn.listenerId}`], ResourceType: 'clb' });
+    expect(onRes.Error?.Message).toContain('SNI on: name a domain');
   });
 
   it('UpdateCertificateInstance: DeployRecordId 0 while being created, DeployStatus 0 for the running record, rollback', async () => {
