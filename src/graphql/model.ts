@@ -28,6 +28,10 @@ export interface EnglishEnum {
   values: Record<string, EnglishEnumValue>;
   skip?: string;
   extra?: boolean;
+  /** Enforce an `extra` enumeration in REST validation too (a complete documented list, e.g. resource types). */
+  enforce?: boolean;
+  /** Description of the GraphQL enum type; default: the first member's description. */
+  description?: string;
 }
 export interface English {
   actions: Record<string, { summary: string; description: string; inputs: Record<string, string>; outputs: Record<string, string> }>;
@@ -145,6 +149,13 @@ export function buildModel(api: ApiSpec = defaultSpec, en: English = english as 
       model = { name: entry.name, description: '', values: new Map() };
       enums.set(entry.name, model);
     }
+    // A type defined by its own description (resource types) lists its values in the order of its
+    // longest list, not in the order a subset happened to be seen first.
+    if (entry.description && Object.keys(entry.values).length > model.values.size) {
+      const ordered = new Map(Object.values(entry.values).map((v) => [v.name, model!.values.get(v.name) ?? v.description] as const));
+      for (const [name, d] of model.values) if (!ordered.has(name)) ordered.set(name, d);
+      model.values = ordered;
+    }
     const toEnum = new Map<string, string>();
     const fromEnum = new Map<string, string>();
     for (const [raw, v] of Object.entries(entry.values)) {
@@ -153,7 +164,10 @@ export function buildModel(api: ApiSpec = defaultSpec, en: English = english as 
       toEnum.set(raw, v.name);
       fromEnum.set(v.name, raw);
     }
-    if (!model.description) model.description = describe(en, owner, m);
+    // Several members share one type; the type's own description (when given) says what the
+    // concept is rather than what the first member that uses it happens to say.
+    if (entry.description) model.description = entry.description;
+    else if (!model.description) model.description = describe(en, owner, m);
     return { type: entry.name, toEnum, fromEnum };
   };
 

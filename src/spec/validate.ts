@@ -17,6 +17,8 @@
  * - enumerations: the spec's own `enum` lists, unless `spec/en.json` marks the extracted list as
  *   not an enumeration (`skip`). Enumerations documented only in prose (`extra` in en.json) are not
  *   enforced: the upstream stays the judge there, so a valid value is never refused by mistake.
+ *   The exception are prose lists marked `enforce` (the resource types): complete lists of names,
+ *   checked against the spec's own text by test/unit/spec/en.test.ts.
  *
  * `null` counts as absent (the upstream client strips nulls, as the official SDKs do). Paths use
  * JSON notation: `CertificateIds[3]`, `Tags[0].TagKey`.
@@ -56,6 +58,8 @@ const DEFAULT_MAX_PROBLEMS = 20;
 interface EnEnum {
   skip?: string;
   extra?: boolean;
+  enforce?: boolean;
+  values?: Record<string, unknown>;
 }
 const enEnums = (en as unknown as { enums: Record<string, EnEnum> }).enums;
 
@@ -64,8 +68,9 @@ const enEnums = (en as unknown as { enums: Record<string, EnEnum> }).enums;
  * and the structure name for structure members (the keys of `spec/en.json` enums).
  */
 export function enforcedEnum(owner: string, member: MemberSpec): string[] | undefined {
-  if (!member.enum?.length || member.type === 'Boolean') return undefined;
   const entry = enEnums[`${owner}.${member.name}`];
+  if (entry?.enforce && entry.values) return Object.keys(entry.values);
+  if (!member.enum?.length || member.type === 'Boolean') return undefined;
   if (entry?.skip !== undefined) return undefined;
   return member.enum.map((e) => e.value);
 }

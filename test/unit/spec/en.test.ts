@@ -19,6 +19,8 @@ interface EnumEn {
   values: Record<string, EnumValueEn>;
   skip?: string;
   extra?: boolean;
+  enforce?: boolean;
+  description?: string;
 }
 interface EnglishSpec {
   actions: Record<
@@ -165,6 +167,35 @@ describe('spec/en.json', () => {
         maps.nameToRaw.set(v.name, raw);
       }
     }
+  });
+
+  it('enforces only resource-type lists, each exactly the names the spec description of its member lists', () => {
+    const enforced = Object.entries(en.enums).filter(([, e]) => e.enforce);
+    expect(enforced.map(([k]) => k).sort()).toEqual([
+      'DeployCertificateInstance.in.ResourceType',
+      'DescribeCertificateBindResourceTaskDetail.in.ResourceTypes',
+      'DescribeDeployedResources.in.ResourceType',
+      'DescribeHostCosInstanceList.in.ResourceType',
+      'DescribeHostDdosInstanceList.in.ResourceType',
+      'DescribeHostDeployRecord.in.ResourceType',
+      'ResourceTypeRegions.ResourceType',
+      'UpdateCertificateInstance.in.ResourceTypes',
+      'UploadUpdateCertificateInstance.in.ResourceTypes',
+    ]);
+    for (const [key, e] of enforced) {
+      expect(e.extra, key).toBe(true);
+      // The descriptions are Chinese prose around the lower-case names ("- clb- cdn", "clb、cdn", "clb,cdn").
+      const documented = new Set(memberByKey.get(key)!.description.match(/[a-z]+/g));
+      expect(Object.keys(e.values).sort(), key).toEqual([...documented].sort());
+    }
+  });
+
+  it('reads the per-instance deployment statuses with the documented UpdateRecordDetail.Status codes', () => {
+    for (const key of ['DeployRecordDetail.Status', 'DeployRecordItem.Status']) {
+      expect(en.enums[key], key).toMatchObject({ name: 'DeploymentStatus', extra: true });
+      expect(en.enums[key].values, key).toEqual(en.enums['UpdateRecordDetail.Status'].values);
+    }
+    expect(Object.keys(en.enums['UpdateRecordDetail.Status'].values)).toEqual(['0', '1', '2', '3', '4', '5', '6']);
   });
 
   it('uses one enum type for the certificate status wherever it appears', () => {

@@ -275,6 +275,8 @@ describe('compiled validators', () => {
       // members the examples send but the parameter tables do not document
       'DescribeHostApiGatewayInstanceList: ResourceType: unknown member',
       'DescribeHostCdnInstanceList: ResourceType: unknown member',
+      // the example sends "clb" to the COS list, whose table documents only "cos"
+      'DescribeHostCosInstanceList: ResourceType: must be one of cos',
       'DescribeHostLighthouseInstanceList: ResourceType: unknown member',
       'DescribeHostTeoInstanceList: ResourceType: unknown member',
       'DescribeHostUploadUpdateRecordDetail: DeployRecordId: expected Integer, got string; Limit: expected Integer, got string; Offset: expected Integer, got string',
