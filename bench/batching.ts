@@ -13,7 +13,7 @@ import { createSimulator } from '../src/simulator';
 import { UpstreamClient, specPolicyLookup, unlimited } from '../src/upstream';
 import { median, printTable, saveResult, timeAsync } from './lib';
 
-const QUERY = 'query($ids: [ID!]!) { certificatesByIds(ids: $ids) { certificateId domain deployedResources(resourceType: "clb") { count } } }';
+const QUERY = 'query($ids: [ID!]!) { certificatesByIds(ids: $ids) { certificateId domain deployedResources(resourceType: CLB) { count } } }';
 
 export async function runBatchingBench(sizes = [10, 100, 1000], repeats = 3): Promise<unknown> {
   const sim = await createSimulator({ rateLimits: false, freeCertLimit: 100_000 });

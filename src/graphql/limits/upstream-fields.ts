@@ -153,6 +153,25 @@ export const FREE_FIELDS: ReadonlySet<string> = new Set([
   'DeploymentRecord.id',
   'DeploymentRecord.kind',
   'DeploymentRecord.updateSyncProgress',
+  // Deploy targets: computed from the host instance answer already loaded (resolvers/deploy-targets.ts).
+  'ClbInstanceDetail.listeners',
+  'ClbInstanceDetail.deployTargets',
+  'ClbListener.rules',
+  'ClbListener.deployTarget',
+  'ClbListenerRule.deployTarget',
+  'TkeInstanceDetail.namespaceList',
+  'TkeInstanceDetail.deployTargets',
+  'TkeNameSpaceDetail.secretList',
+  'TkeSecretDetail.deployTarget',
+  'CdnInstanceDetail.deployTarget',
+  'DdosInstanceDetail.deployTarget',
+  'LiveInstanceDetail.deployTarget',
+  'VodInstanceDetail.deployTarget',
+  'WafInstanceDetail.deployTarget',
+  'TeoInstanceDetail.deployTarget',
+  'ApiGatewayInstanceDetail.deployTarget',
+  'CosInstanceDetail.deployTarget',
+  'LighthouseInstanceDetail.deployTargets',
 ]);
 
 export function upstreamFieldRule(typeName: string, fieldName: string): UpstreamFieldRule | undefined {

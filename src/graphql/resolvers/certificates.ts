@@ -53,6 +53,7 @@ function statusOf(cert: Json | null): number | null {
 export function certificateResolvers(model: GraphQLModel) {
   const statusEnum = model.fieldIndex.get('Certificates')?.get('status');
   const toStatusName = (code: number | null) => (code === null ? null : (statusEnum?.toEnum?.get(String(code)) ?? null));
+  const deployedResourcesArgs = model.actions.get('DescribeDeployedResources')!.args.filter((f) => f.name === 'resourceType');
 
   return {
     Query: {
@@ -79,8 +80,11 @@ export function certificateResolvers(model: GraphQLModel) {
     Certificates: {
       id: (cert: Json) => cert.CertificateId,
       detail: (cert: Json, _: unknown, ctx: GatewayContext) => ctx.loaders.certificateDetail.load(String(cert.CertificateId)),
-      deployedResources: (cert: Json, args: { resourceType: string }, ctx: GatewayContext) =>
-        ctx.loaders.deployedResources.load(`${args.resourceType}|${String(cert.CertificateId)}`),
+      deployedResources: (cert: Json, args: { resourceType: string }, ctx: GatewayContext) => {
+        // Enum name → the wire value this action documents (ANTIDDOS → antiddos), like the root field.
+        const { ResourceType } = toUpstreamParams(deployedResourcesArgs, { resourceType: args.resourceType }, model);
+        return ctx.loaders.deployedResources.load(`${String(ResourceType)}|${String(cert.CertificateId)}`);
+      },
       operateLogs: async (cert: Json, args: { startTime?: string; endTime?: string }, ctx: GatewayContext) => {
         // DateTime arguments arrive already converted to the upstream form by the scalar.
         const key = `${args.startTime ?? ''}|${args.endTime ?? ''}`;

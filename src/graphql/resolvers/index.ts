@@ -12,6 +12,7 @@ import { OPERATIONS } from '../operations';
 import { DeadlineExceededError } from '../../tasks/deadline';
 import { isReplayedError } from '../../idempotency/errors';
 import { certificateResolvers } from './certificates';
+import { deployTargetResolvers } from './deploy-targets';
 import { deploymentResolvers } from './deployments';
 import { taskResolvers } from './tasks';
 
@@ -27,7 +28,7 @@ export function buildResolvers(model: GraphQLModel): IResolvers<unknown, Gateway
     target[op.field] = (_root, args, ctx) => ctx.upstream.call(op.action, toUpstreamParams(am.args, args, model), { signal: ctx.signal });
   }
 
-  const domains = [certificateResolvers(model), taskResolvers(model), deploymentResolvers(model)];
+  const domains = [certificateResolvers(model), taskResolvers(model), deploymentResolvers(model), deployTargetResolvers(model)];
   const merged: Record<string, Record<string, unknown>> = { Query, Mutation };
   for (const d of domains) {
     for (const [type, fields] of Object.entries(d)) merged[type] = { ...(merged[type] ?? {}), ...fields };

@@ -261,7 +261,7 @@ export const graphqlSpecChecks: AbuseCase[] = (
   [
     ['bindResourceTaskResults with 101 task ids (cap 100)', 'query($t: [ID!]!) { bindResourceTaskResults(taskIds: $t) { requestId } }', { t: range(101).map((i) => `t${i}`) }, /100/],
     ['deleteTaskResults with 101 task ids (cap 100)', 'query($t: [ID!]!) { deleteTaskResults(taskIds: $t) { requestId } }', { t: range(101).map((i) => `t${i}`) }, /100/],
-    ['deployedResources with 51 certificate ids (cap 50)', 'query($c: [ID!]!) { deployedResources(certificateIds: $c, resourceType: "clb") { requestId } }', { c: range(51).map((i) => `c${i}`) }, /50/],
+    ['deployedResources with 51 certificate ids (cap 50)', 'query($c: [ID!]!) { deployedResources(certificateIds: $c, resourceType: CLB) { requestId } }', { c: range(51).map((i) => `c${i}`) }, /50/],
     ['certificates(limit: -1)', LIMIT_Q, { l: -1 }, /limit|>= 0|negative/i],
     ['certificates(offset: -1)', 'query($o: Int) { certificates(offset: $o) { totalCount } }', { o: -1 }, /offset|>= 0|negative/i],
     ['certificateDetail with a path-traversal id', ID_Q, { i: '../etc/passwd' }, /id/i],

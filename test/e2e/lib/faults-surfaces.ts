@@ -104,8 +104,9 @@ export function deployCertificate(gw: GatewayServer, surface: Surface, id: strin
     ? rest(gw, 'POST', `/v1/certificates/${encodeURIComponent(id)}/deployments`, { InstanceIdList: [instance], ResourceType: resourceType })
     : graphql(
         gw,
-        'mutation($id: ID!, $i: [String!]!, $t: String) { deployCertificate(certificateId: $id, instanceIdList: $i, resourceType: $t) { __typename ... on DeploymentStarted { requestId } } }',
-        { id, i: [instance], t: resourceType },
+        'mutation($id: ID!, $i: [String!]!, $t: ResourceType) { deployCertificate(certificateId: $id, instanceIdList: $i, resourceType: $t) { __typename ... on DeploymentStarted { requestId } } }',
+        // GraphQL takes the ResourceType enum name of the documented lower-case type (cdn → CDN).
+        { id, i: [instance], t: resourceType === 'apigateway' ? 'API_GATEWAY' : resourceType.toUpperCase() },
         'deployCertificate',
       );
 }

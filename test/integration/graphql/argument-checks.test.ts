@@ -73,7 +73,7 @@ describe('nested field arguments are validated against the spec caps like root o
   });
 
   it('nested arguments within the caps still reach the upstream', async () => {
-    const res = await gw.query('{ certificates(limit: 2) { certificates { certificateId deployedResources(resourceType: "clb") { type } } } }');
+    const res = await gw.query('{ certificates(limit: 2) { certificates { certificateId deployedResources(resourceType: CLB) { type } } } }');
     expect(res.status).toBe(200);
     expect(res.errors).toBeUndefined();
     expect(gw.calls()).toEqual({ DescribeCertificates: 1, DescribeDeployedResources: 1 });

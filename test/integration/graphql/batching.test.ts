@@ -46,8 +46,8 @@ describe('batching', () => {
   it('deployed resources of 100 certificates cost ⌈100/50⌉ calls per resource type', async () => {
     const res = await gw.query(`{
       certificates(limit: 100) { certificates { certificateId
-        clb: deployedResources(resourceType: "clb") { count resourceIds }
-        cdn: deployedResources(resourceType: "cdn") { count } } } }`);
+        clb: deployedResources(resourceType: CLB) { count resourceIds }
+        cdn: deployedResources(resourceType: CDN) { count } } } }`);
     expect(res.errors).toBeUndefined();
     expect(res.data.certificates.certificates).toHaveLength(100);
     expect(gw.calls()).toEqual({ DescribeCertificates: 1, DescribeDeployedResources: 4 });

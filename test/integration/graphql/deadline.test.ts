@@ -129,7 +129,7 @@ describe('"DeployRecordId = 0" re-calls share the deadline', () => {
     const idOf = (domain: string) => issued.data.certificates.certificates.find((c: any) => c.domain === domain && c.status === 'ISSUED').certificateId;
     gw.resetCalls();
     const res = await gw.query(
-      `mutation($old: ID!, $new: ID) { updateCertificateInstances(oldCertificateId: $old, certificateId: $new, resourceTypes: ["cdn"]) { __typename } }`,
+      `mutation($old: ID!, $new: ID) { updateCertificateInstances(oldCertificateId: $old, certificateId: $new, resourceTypes: [CDN]) { __typename } }`,
       { old: idOf('www.example.test'), new: idOf('api.example.test') },
     );
     expect(res.data.updateCertificateInstances).toBeNull();

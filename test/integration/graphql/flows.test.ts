@@ -47,7 +47,7 @@ describe('bind-resource tasks', () => {
     const waited = await gw.query(
       `query($id: ID!) { bindResourceTask(id: $id) { awaitCompletion(timeoutSeconds: 10) {
         state done result { resourceType bindResourceRegionResult { region totalCount } }
-        detail(resourceTypes: ["clb"], limit: 10) { clb { region totalCount instanceList { loadBalancerId } } } } } }`,
+        detail(resourceTypes: [CLB], limit: 10) { clb { region totalCount instanceList { loadBalancerId } } } } } }`,
       { id: task.id },
     );
     expect(waited.errors).toBeUndefined();
@@ -99,7 +99,7 @@ describe('deployments', () => {
     const id = await certId('*.example.test');
     const target = clbTarget('web-lb', 'api.example.test');
     const started = await gw.query(
-      `mutation($id: ID!, $t: [String!]!) { deployCertificate(certificateId: $id, instanceIdList: $t, resourceType: "clb") {
+      `mutation($id: ID!, $t: [String!]!) { deployCertificate(certificateId: $id, instanceIdList: $t, resourceType: CLB) {
         __typename ... on DeploymentStarted { requestId record { ${RECORD} } } } }`,
       { id, t: [target] },
     );
@@ -109,7 +109,7 @@ describe('deployments', () => {
     expect(record).toMatchObject({ kind: 'DEPLOY', done: false });
 
     const again = await gw.query(
-      `mutation($id: ID!, $t: [String!]!) { deployCertificate(certificateId: $id, instanceIdList: $t, resourceType: "clb") {
+      `mutation($id: ID!, $t: [String!]!) { deployCertificate(certificateId: $id, instanceIdList: $t, resourceType: CLB) {
         __typename ... on DeploymentAlreadyRunning { message record { id } } } }`,
       { id, t: [target] },
     );
@@ -133,7 +133,7 @@ describe('deployments', () => {
     const target = clbTarget('flaky-lb', 'flaky.example.test');
     gw.sim.state.setInstanceFailure(target, true);
     const started = await gw.query(
-      `mutation($id: ID!, $t: [String!]!) { deployCertificate(certificateId: $id, instanceIdList: $t, resourceType: "clb") {
+      `mutation($id: ID!, $t: [String!]!) { deployCertificate(certificateId: $id, instanceIdList: $t, resourceType: CLB) {
         ... on DeploymentStarted { record { id awaitCompletion(timeoutSeconds: 15) { state done progress { failed } } } } } }`,
       { id, t: [target] },
     );
@@ -163,7 +163,7 @@ describe('deployments', () => {
     const newId = await certId('api.example.test');
     gw.resetCalls();
     const res = await gw.query(
-      `mutation($old: ID!, $new: ID) { updateCertificateInstances(oldCertificateId: $old, certificateId: $new, resourceTypes: ["cdn"]) {
+      `mutation($old: ID!, $new: ID) { updateCertificateInstances(oldCertificateId: $old, certificateId: $new, resourceTypes: [CDN]) {
         __typename ... on DeploymentStarted { record { id kind updateSyncProgress { resourceType } awaitCompletion(timeoutSeconds: 15) { state done details { update { resourceType totalCount } } } } } } }`,
       { old: oldId, new: newId },
     );
@@ -187,7 +187,7 @@ describe('deployments', () => {
     });
     const fresh = issueCertificate({ commonName: 'upload.example.test', notBefore: Date.now() - 86_400_000, notAfter: Date.now() + 90 * 86_400_000 });
     const res = await gw.query(
-      `mutation($old: ID!, $pub: String!, $key: String!) { uploadUpdateCertificateInstances(oldCertificateId: $old, resourceTypes: ["clb"], certificatePublicKey: $pub, certificatePrivateKey: $key) {
+      `mutation($old: ID!, $pub: String!, $key: String!) { uploadUpdateCertificateInstances(oldCertificateId: $old, resourceTypes: [CLB], certificatePublicKey: $pub, certificatePrivateKey: $key) {
         __typename ... on DeploymentStarted { record { id kind awaitCompletion(timeoutSeconds: 15) { state done details { totalCount uploadUpdate { totalCount } } } } } } }`,
       { old: oldId, pub: fresh.certificatePem, key: fresh.privateKeyPem },
     );

@@ -147,7 +147,7 @@ describe('root and navigation fields: the whole operation is refused before exec
 
   it('uploading a private key needs keys (decided from the arguments, variables included)', async () => {
     const { run, calls } = setup();
-    const q = 'mutation U($k: String) { updateCertificateInstances(oldCertificateId: "a", resourceTypes: ["clb"], certificatePublicKey: "pub", certificatePrivateKey: $k) { __typename } }';
+    const q = 'mutation U($k: String) { updateCertificateInstances(oldCertificateId: "a", resourceTypes: [CLB], certificatePublicKey: "pub", certificatePrivateKey: $k) { __typename } }';
     const refused = await run(q, who('write'), { k: '-----BEGIN PRIVATE KEY-----' });
     expect(refused.status).toBe(403);
     expect(refused.errors?.[0].extensions?.missingScopes).toEqual(['keys']);

@@ -68,7 +68,7 @@ describe('estimateCost: sample queries', () => {
     const ids = (n: number) => JSON.stringify(Array.from({ length: n }, (_, i) => `c${i}`));
     expect(cost(`{ certificatesByIds(ids: ${ids(2500)}) { certificateId } }`).cost).toBe(3);
     // deployed resources: 50 certificates per call
-    expect(cost('{ certificates(limit: 120) { certificates { deployedResources(resourceType: "clb") { count } } } }').cost).toBe(1 + 3);
+    expect(cost('{ certificates(limit: 120) { certificates { deployedResources(resourceType: CLB) { count } } } }').cost).toBe(1 + 3);
     // operation logs: one account-wide read per window
     expect(cost('{ certificates(limit: 1000) { certificates { operateLogs { action } } } }').cost).toBe(2);
     // task status: 100 ids per call, shared by the state fields of one selection set
