@@ -115,7 +115,7 @@ describe('a write that finishes at the deadline keeps its created id when the po
     gw.resetCalls();
     lateWriteThenCutRead('DeployCertificateInstance', 'DescribeHostDeployRecordDetail');
     const res = await gw.query(
-      `mutation($id: ID!, $t: [String!]!) { deployCertificate(certificateId: $id, instanceIdList: $t, resourceType: "clb") {
+      `mutation($id: ID!, $t: [String!]!) { deployCertificate(certificateId: $id, instanceIdList: $t, resourceType: CLB) {
         __typename ... on DeploymentStarted { record { id kind awaitCompletion(timeoutSeconds: 20) { id done state progress { total } wait { deadlineReached } } } } } }`,
       { id: certId, t: [inst.deployId] },
     );
