@@ -71,6 +71,11 @@ beforeAll(async () => {
     RATE_LIMIT_OVERRIDES: ACTIONS.map((a) => `${a}=1000`).join(','),
     UPSTREAM_RETRY_BASE_DELAY_MS: '1',
     UPSTREAM_RETRY_MAX_DELAY_MS: '5',
+    // The matrix is about idempotency records: each repeat must make its own upstream call so
+    // that "never the first caller's answer" is visible in the RequestId. The read cache, which
+    // does share an authorized read between callers (never key material), has its own
+    // authorization tests (test/e2e/cache-surfaces.test.ts, test/integration/redis/cache.test.ts).
+    CACHE_TTL_SECONDS: '0',
   });
   gateway = await createGateway(config, { surfaces: ['rest'], logger: createLogger({ level: 'silent' }) });
 });
