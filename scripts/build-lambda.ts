@@ -3,6 +3,7 @@
  *
  *   dist/handlers/graphql.mjs, dist/handlers/rest.mjs   one minified ESM bundle per function
  *   dist/handlers/playground/*                          GraphiQL + React UMD files for the playground
+ *   dist/handlers/docs/*                                the Redoc bundle of the API reference (/v1/docs)
  *   dist/lambda/graphql.zip, dist/lambda/rest.zip        the deployable artifacts (deterministic)
  *   dist/lambda/meta.json                               bundle inputs and sizes
  *
@@ -18,6 +19,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build, type BuildOptions as EsbuildOptions, type Metafile } from 'esbuild';
 import { BUNDLED_ASSET_DIR, PLAYGROUND_FILES, locatePlaygroundFile } from '../src/playground/assets';
+import { DOCS_ASSET_DIR, DOCS_FILES, locateDocsFile } from '../src/rest/docs';
 import { createDeterministicZip, type ZipInput } from './lambda-zip';
 
 /**
@@ -51,10 +53,10 @@ export function lambdaEsbuildOptions(overrides: EsbuildOptions = {}): EsbuildOpt
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** The functions, their entry points, and whether they serve the playground. */
+/** The functions, their entry points, and whether they serve the playground or the API reference. */
 export const FUNCTIONS = [
-  { name: 'graphql', entry: 'handlers/graphql.ts', playground: true },
-  { name: 'rest', entry: 'handlers/rest.ts', playground: false },
+  { name: 'graphql', entry: 'handlers/graphql.ts', playground: true, docs: false },
+  { name: 'rest', entry: 'handlers/rest.ts', playground: false, docs: true },
 ] as const;
 
 export interface BuildOptions {
@@ -129,10 +131,18 @@ export async function buildLambda(options: BuildOptions = {}): Promise<BuildResu
     return { name: `handlers/${BUNDLED_ASSET_DIR}/${file.name}`, data: readFileSync(target) };
   });
 
+  const docsDir = join(handlersDir, DOCS_ASSET_DIR);
+  mkdirSync(docsDir, { recursive: true });
+  const docsInputs: ZipInput[] = DOCS_FILES.map((file) => {
+    const target = join(docsDir, file.name);
+    copyFileSync(locateDocsFile(file), target);
+    return { name: `handlers/${DOCS_ASSET_DIR}/${file.name}`, data: readFileSync(target) };
+  });
+
   const functions: BuiltFunction[] = FUNCTIONS.map((fn) => {
     const bundle = join(handlersDir, `${fn.name}.mjs`);
     const code = readFileSync(bundle);
-    const inputs: ZipInput[] = [{ name: `handlers/${fn.name}.mjs`, data: code }, ...(fn.playground ? assetInputs : [])];
+    const inputs: ZipInput[] = [{ name: `handlers/${fn.name}.mjs`, data: code }, ...(fn.playground ? assetInputs : []), ...(fn.docs ? docsInputs : [])];
     const zip = join(zipDir, `${fn.name}.zip`);
     const bytes = createDeterministicZip(inputs);
     writeFileSync(zip, bytes);

@@ -23,7 +23,7 @@ import { gatewayRequestHandler } from './graphql/http';
 import { createGraphQLServer, type GatewayGraphQL } from './graphql/server';
 import { createDeadline, type RequestDeadline } from './http/deadline';
 import { jsonResult, methodNotAllowed, notFound } from './http/results';
-import { isAssetPath, isGraphQLPath, isHealthPath, isRestPath } from './http/routes';
+import { isAssetPath, isDocsPath, isGraphQLPath, isHealthPath, isRestPath } from './http/routes';
 import type { GatewayRequest, GatewayResponse, GatewayResult, InvocationContext, Surface, SurfaceHandler } from './http/types';
 import { createPlayground, type PlaygroundPageOptions } from './playground';
 import { createRestHandler } from './rest';
@@ -63,6 +63,11 @@ export interface GatewaySettings {
    * @default none; in env `development`: `http://localhost:*`, `http://127.0.0.1:*`
    */
   corsAllowedOrigins: readonly string[];
+  /**
+   * `PUBLIC_DOCS` (`config.publicDocs`): `/v1/openapi.json`, `/v1/docs` and its files need no
+   * credential. @default true
+   */
+  publicDocs: boolean;
 }
 
 export function gatewaySettings(config: Config, overrides: Partial<GatewaySettings> = {}): GatewaySettings {
@@ -70,12 +75,13 @@ export function gatewaySettings(config: Config, overrides: Partial<GatewaySettin
     playground: overrides.playground ?? config.graphqlPlayground,
     introspection: overrides.introspection ?? config.graphqlIntrospection,
     corsAllowedOrigins: overrides.corsAllowedOrigins ?? config.corsAllowedOrigins,
+    publicDocs: overrides.publicDocs ?? config.publicDocs,
   };
 }
 
 /**
  * A check run on every GraphQL operation and REST call before it is handled (not on the
- * playground's page and assets, nor on `/healthz`): answer a response to refuse the request,
+ * playground's page and assets, nor on `/healthz`, nor on the documentation while `publicDocs`): answer a response to refuse the request,
  * undefined to let it through. This is where client authentication plugs in.
  */
 export type GatewayGuard = (req: GatewayRequest, surface: Surface) => Promise<GatewayResponse | undefined> | GatewayResponse | undefined;
@@ -278,8 +284,11 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       return jsonResult(200, { status: 'ok', upstream: { mode } }, { 'cache-control': 'no-store' });
     }
     if (!isRestPath(req.path)) return notFound(req, `No route for ${req.path}`);
-    const refused = await guard(req, 'rest');
-    if (refused) return refused;
+    // The documentation is for people without a key yet (unless PUBLIC_DOCS=false).
+    if (!(settings.publicDocs && isDocsPath(req.path))) {
+      const refused = await guard(req, 'rest');
+      if (refused) return refused;
+    }
     const deadline = createDeadline(invocation, deadlineOptions);
     let res: GatewayResult;
     try {

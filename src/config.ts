@@ -101,6 +101,12 @@ export interface Config {
   /** `GRAPHQL_PLAYGROUND`: serve the offline GraphiQL page on a browser's GET /graphql. @default env !== 'production' */
   readonly graphqlPlayground: boolean;
   /**
+   * `PUBLIC_DOCS`: `GET /v1/openapi.json`, `GET /v1/docs` and the docs page's files answer without
+   * a credential. `false` puts them behind client authentication like every other route.
+   * @default true
+   */
+  readonly publicDocs: boolean;
+  /**
    * `CORS_ALLOWED_ORIGINS`: comma-separated exact origins, `scheme://host:*`, or `*`.
    * @default none; in development `http://localhost:*,http://127.0.0.1:*`
    */
@@ -352,6 +358,7 @@ export function loadConfig(env: Env = process.env): Config {
     graphqlLimits,
     graphqlIntrospection: graphqlLimits.introspection,
     graphqlPlayground: r.bool('GRAPHQL_PLAYGROUND', gatewayEnv !== 'production'),
+    publicDocs: r.bool('PUBLIC_DOCS', true),
     corsAllowedOrigins,
     maxBodyBytes: r.int('MAX_BODY_BYTES', 1_048_576, 1_024, 6 * 1_048_576),
     functionTimeoutMs,

@@ -14,6 +14,12 @@ export const isHealthPath = (path: string): boolean => /(^|\/)healthz\/?$/.test(
 /** `/v1/...`: the REST facade. */
 export const isRestPath = (path: string): boolean => /(^|\/)v1(\/|$)/.test(path);
 
+/**
+ * `/v1/openapi.json`, `/v1/docs` and the docs page's files (`/v1/docs/assets/<file>`): the
+ * documentation, which answers without a credential unless `PUBLIC_DOCS=false`.
+ */
+export const isDocsPath = (path: string): boolean => /(^|\/)v1\/(openapi\.json|docs\/?|docs\/assets\/[^/]+)$/.test(path);
+
 /** The surface (Lambda function) a path of the local server belongs to, if any. */
 export function surfaceOf(path: string): Surface | undefined {
   if (path === '/graphql' || path.startsWith('/graphql/')) return 'graphql';

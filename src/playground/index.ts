@@ -5,6 +5,7 @@
  * Apollo's own landing pages load from a CDN, so the gateway always disables them and answers the
  * browser's GET itself (see `prefersHtml`, which mirrors Apollo's content negotiation).
  */
+import { SAME_ORIGIN_ONLY, serveStaticAsset } from '../http/static-assets';
 import type { GatewayRequest, GatewayResponse } from '../http/types';
 import { PlaygroundAssets } from './assets';
 import { PLAYGROUND_CSP, PLAYGROUND_SCRIPT, PLAYGROUND_SCRIPT_SOURCE, renderPlaygroundPage, type PlaygroundPageOptions } from './page';
@@ -14,14 +15,6 @@ export { DEFAULT_PLAYGROUND_QUERY, PLAYGROUND_CSP, renderPlaygroundPage, type Pl
 
 /** A response whose body may be base64 (binary or compressed). */
 export type PlaygroundResponse = GatewayResponse & { isBase64Encoded?: boolean };
-
-/**
- * Sent with the page and every asset: they are for the page's own origin only. Browsers then
- * refuse to hand them to other sites (no `<script src>` or `<img>` from elsewhere), and the Lambda
- * handlers add no CORS headers to them (handlers/lib/cors.ts), so no other origin can fetch the
- * page and read the API key pre-filled in it, even one on the CORS allowlist.
- */
-const SAME_ORIGIN_ONLY = { 'cross-origin-resource-policy': 'same-origin' } as const;
 
 export interface PlaygroundOptions extends PlaygroundPageOptions {
   /** Extra folders searched for the vendored files before node_modules. */
@@ -50,7 +43,7 @@ export function createPlayground(options: PlaygroundOptions = {}): Playground {
       const asset = ASSET_PATH.exec(req.path);
       if (asset) {
         if (method !== 'GET' && method !== 'HEAD') return undefined;
-        return serveAsset(assets, asset[1], req);
+        return serveStaticAsset(assets, asset[1], req, 'playground');
       }
       if (method !== 'GET' || !prefersHtml(req.headers.accept)) return undefined;
       // Relative to the page, so a stage prefix (/dev/graphql) or a trailing slash both work.
@@ -75,32 +68,6 @@ export function createPlayground(options: PlaygroundOptions = {}): Playground {
       };
     },
   };
-}
-
-function serveAsset(assets: PlaygroundAssets, name: string, req: GatewayRequest): PlaygroundResponse {
-  const asset = assets.has(name) ? assets.get(name) : undefined;
-  if (!asset) {
-    return {
-      status: 404,
-      headers: { 'content-type': 'application/json; charset=utf-8', ...SAME_ORIGIN_ONLY },
-      body: JSON.stringify({ error: { code: 'NOT_FOUND', message: `No playground asset named ${name}` } }),
-    };
-  }
-  const headers: Record<string, string> = {
-    'content-type': asset.contentType,
-    etag: asset.etag,
-    // Unversioned URLs: cache, but revalidate daily (a deploy may change a file).
-    'cache-control': 'public, max-age=86400',
-    'x-content-type-options': 'nosniff',
-    vary: 'Accept-Encoding',
-    ...SAME_ORIGIN_ONLY,
-  };
-  if (req.headers['if-none-match'] === asset.etag) return { status: 304, headers, body: '' };
-  if (/\bgzip\b/i.test(req.headers['accept-encoding'] ?? '')) {
-    const gz = asset.gzip();
-    return { status: 200, headers: { ...headers, 'content-encoding': 'gzip' }, body: gz.toString('base64'), isBase64Encoded: true };
-  }
-  return { status: 200, headers, body: asset.body.toString('base64'), isBase64Encoded: true };
 }
 
 const JSON_TYPES = ['application/json', 'application/graphql-response+json'];

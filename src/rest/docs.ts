@@ -1,170 +1,147 @@
 /**
- * `GET /v1/docs`: a self-contained HTML reference (no scripts, no CDN) generated from the OpenAPI
- * document, so the page and the machine-readable description never disagree. It lists the
- * resource routes, the error body, every action with its parameters and response members, and
- * every schema they reference, with anchors between them.
+ * `GET /v1/docs`: the API reference, rendered in the browser by Redoc (a maintained OpenAPI
+ * renderer) from `GET /v1/openapi.json`, so the page and the machine-readable description never
+ * disagree.
+ *
+ * Redoc was chosen over Swagger UI and Scalar for its size and because it works offline as it is:
+ * its standalone bundle is one 1.1 MB file (about 330 KB gzipped; Swagger UI's bundle and CSS are
+ * about 1.9 MB / 490 KB, Scalar's standalone 3.6 MB / 1 MB and it calls its own proxy and font
+ * hosts by default), needs no fonts or images from elsewhere, and is read-only.
+ *
+ * Everything is same-origin, as in the playground: the page loads the bundle and its start-up
+ * script from `/v1/docs/assets/`, and `DOCS_CSP` forbids any other origin. URLs are relative to
+ * the page, so it also works behind an API Gateway stage prefix.
  */
-import type { JsonSchema } from './schemas';
+import { JS_CONTENT_TYPE, SAME_ORIGIN_ONLY, StaticAssets, locateVendoredFile, serveStaticAsset, type VendoredFile } from '../http/static-assets';
+import type { GatewayRequest, GatewayResult } from '../http/types';
 
-function esc(s: unknown): string {
-  return String(s ?? '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;');
+/** Every vendored file the reference page loads. The build script copies exactly these. */
+export const DOCS_FILES: readonly VendoredFile[] = [
+  {
+    name: 'redoc.standalone.js',
+    package: 'redoc',
+    file: 'bundles/redoc.standalone.js',
+    contentType: JS_CONTENT_TYPE,
+    // Redoc's side menu always shows its vendor's logo, loaded from the vendor's CDN (there is no
+    // option to turn it off). An empty data: image instead: no request leaves the gateway, and
+    // Redoc's own error handler then hides the broken image.
+    replace: [['https://cdn.redoc.ly/redoc/logo-mini.svg', 'data:,']],
+  },
+];
+
+/** Folder name of the vendored files next to a bundled handler. */
+export const DOCS_ASSET_DIR = 'docs';
+
+/** Path of a vendored docs file: next to the bundle when built, else in node_modules. */
+export function locateDocsFile(file: VendoredFile, searchDirs: readonly string[] = []): string {
+  return locateVendoredFile(file, DOCS_ASSET_DIR, searchDirs);
 }
 
-const anchor = (kind: string, name: string) => `${kind}-${name.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+/** Name of the start-up script among the docs assets. */
+export const DOCS_SCRIPT = 'docs.js';
 
-function refName(s: JsonSchema): string | undefined {
-  const r = s.$ref;
-  return typeof r === 'string' ? r.split('/').pop() : undefined;
-}
-
-/** A short HTML rendering of a schema's type with links to referenced components. */
-function typeHtml(s: JsonSchema | undefined): string {
-  if (!s) return '';
-  const name = refName(s);
-  if (name) return `<a href="#${anchor('schema', name)}">${esc(name)}</a>`;
-  if (Array.isArray(s.anyOf)) return (s.anyOf as JsonSchema[]).map(typeHtml).join(' | ');
-  if (Array.isArray(s.allOf)) return (s.allOf as JsonSchema[]).map(typeHtml).join(' &amp; ');
-  const t = Array.isArray(s.type) ? (s.type as string[]).join(' | ') : String(s.type ?? 'any');
-  if (t.startsWith('array')) return `array of ${typeHtml(s.items as JsonSchema)}${Array.isArray(s.type) ? ' | null' : ''}`;
-  return esc(t);
-}
-
-function constraints(s: JsonSchema): string {
-  const out: string[] = [];
-  const inner = (s.type === 'array' || (Array.isArray(s.type) && s.type[0] === 'array') ? s.items : s) as JsonSchema;
-  if (s.maxItems !== undefined) out.push(`≤ ${esc(s.maxItems)} items`);
-  if (inner?.enum) out.push(`one of ${(inner.enum as unknown[]).map((v) => `<code>${v === null ? 'null' : esc(v)}</code>`).join(', ')}`);
-  if (inner?.minimum !== undefined) out.push(`≥ ${esc(inner.minimum)}`);
-  if (inner?.maximum !== undefined) out.push(`≤ ${esc(inner.maximum)}`);
-  if (inner?.pattern !== undefined) out.push(`pattern <code>${esc(inner.pattern)}</code>`);
-  if (s.default !== undefined) out.push(`default ${esc(JSON.stringify(s.default))}`);
-  if (s.deprecated) out.push('deprecated');
-  return out.join('; ');
-}
-
-function propertiesTable(schema: JsonSchema, withRequired: boolean): string {
-  const props = (schema.properties ?? {}) as Record<string, JsonSchema>;
-  const required = new Set((schema.required ?? []) as string[]);
-  const rows = Object.entries(props).map(
-    ([name, p]) =>
-      `<tr><td><code>${esc(name)}</code>${withRequired && required.has(name) ? ' <b>required</b>' : ''}</td><td>${typeHtml(p)}</td><td>${esc(p.description)}${
-        constraints(p) ? `<br><small>${constraints(p)}</small>` : ''
-      }</td></tr>`,
+/**
+ * Start-up script, a same-origin file so the CSP needs no `unsafe-inline` for scripts. The spec
+ * URL comes from the root element (relative to the page). Redoc's search index is built in a web
+ * worker that it creates from a `blob:` URL (allowed by `worker-src blob:`).
+ */
+export const DOCS_SCRIPT_SOURCE = `(function () {
+  'use strict';
+  var root = document.getElementById('redoc');
+  Redoc.init(
+    root.getAttribute('data-spec-url'),
+    {
+      expandResponses: '200,201,202',
+      jsonSampleExpandLevel: 3,
+      sortTagsAlphabetically: false,
+      hideHostname: false,
+      theme: { typography: { fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif', headings: { fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif' }, code: { fontFamily: 'ui-monospace, Menlo, Consolas, monospace' } } },
+    },
+    root,
   );
-  if (!rows.length) return '<p><em>No members.</em></p>';
-  return `<table><thead><tr><th>Member</th><th>Type</th><th>Description</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+})();
+`;
+
+/**
+ * Sent with the page. `style-src 'unsafe-inline'`: Redoc styles itself with styled-components,
+ * which inserts `<style>` elements. No external origin anywhere.
+ */
+export const DOCS_CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "font-src 'self' data:",
+  "connect-src 'self'",
+  'worker-src blob:',
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+const escapeHtml = (s: string): string =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+
+/**
+ * The page served at `path` (`/v1/docs`, `/v1/docs/`, or with a stage prefix). Relative URLs:
+ * from `/v1/docs` the assets are `docs/assets/…` and the document `openapi.json`; from
+ * `/v1/docs/` they are `assets/…` and `../openapi.json`.
+ */
+export function renderDocsPage(path: string, title: string): string {
+  const slash = path.endsWith('/');
+  const assets = slash ? 'assets/' : 'docs/assets/';
+  const spec = slash ? '../openapi.json' : 'openapi.json';
+  const t = escapeHtml(title);
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>${t}</title>
+<link rel="icon" href="data:,">
+<style>body { margin: 0; }</style>
+</head>
+<body>
+<noscript>This reference needs JavaScript. The machine-readable description is <a href="${escapeHtml(spec)}">openapi.json</a> (OpenAPI 3.1).</noscript>
+<div id="redoc" data-spec-url="${escapeHtml(spec)}"></div>
+<script src="${escapeHtml(`${assets}redoc.standalone.js`)}"></script>
+<script src="${escapeHtml(`${assets}${DOCS_SCRIPT}`)}"></script>
+</body>
+</html>
+`;
 }
 
-function schemaBlock(name: string, schema: JsonSchema): string {
-  let body: string;
-  if (schema.properties) body = propertiesTable(schema, true);
-  else if (Array.isArray(schema.allOf)) {
-    body = (schema.allOf as JsonSchema[]).map((part) => (part.properties ? propertiesTable(part, true) : `<p>Includes ${typeHtml(part)}.</p>`)).join('');
-  } else body = `<p>${typeHtml(schema)} ${constraints(schema)}</p>`;
-  return `<section id="${anchor('schema', name)}"><h3>${esc(name)}</h3>${schema.description ? `<p>${esc(schema.description)}</p>` : ''}${body}</section>`;
+/** Headers of the page. */
+export function docsPageHeaders(requestId: string): Record<string, string> {
+  return {
+    'content-type': 'text/html; charset=utf-8',
+    'content-security-policy': DOCS_CSP,
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'no-referrer',
+    'cache-control': 'no-cache',
+    'x-request-id': requestId,
+    ...SAME_ORIGIN_ONLY,
+  };
 }
 
-function parametersTable(params: JsonSchema[]): string {
-  if (!params.length) return '';
-  const rows = params.map(
-    (p) =>
-      `<tr><td><code>${esc(p.name)}</code> <small>(${esc(p.in)})</small>${p.required ? ' <b>required</b>' : ''}</td><td>${typeHtml(p.schema as JsonSchema)}</td><td>${esc(p.description)}${
-        constraints(p.schema as JsonSchema) ? `<br><small>${constraints(p.schema as JsonSchema)}</small>` : ''
-      }</td></tr>`,
-  );
-  return `<table><thead><tr><th>Parameter</th><th>Type</th><th>Description</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+/** `…/v1/docs/assets/<file>`: one of the page's files. */
+const ASSET_PATH = /(?:^|\/)v1\/docs\/assets\/([A-Za-z0-9._-]+)$/;
+
+/** The docs page's files; `handle` answers undefined for a request that is not for one. */
+export interface DocsAssets {
+  handle(req: GatewayRequest): GatewayResult | undefined;
 }
 
-function responsesList(op: JsonSchema): string {
-  const responses = op.responses as Record<string, JsonSchema>;
-  const items: string[] = [];
-  const errors: string[] = [];
-  for (const [status, r] of Object.entries(responses)) {
-    const shared = refName(r);
-    // Shared error responses all carry the Error body: list them compactly.
-    if (shared) {
-      errors.push(`<a href="#err-${esc(status)}">${esc(status)}</a>`);
-      continue;
-    }
-    const schema = ((r.content as JsonSchema | undefined)?.['application/json'] as JsonSchema | undefined)?.schema as JsonSchema | undefined;
-    const headers = r.headers ? ` <small>headers: ${Object.keys(r.headers as object).map(esc).join(', ')}</small>` : '';
-    items.push(`<li><b>${esc(status)}</b> ${esc(r.description)}${schema ? ` — ${typeHtml(schema)}` : ''}${headers}</li>`);
-  }
-  if (errors.length) items.push(`<li>Errors: ${errors.join(', ')} — <a href="#${anchor('schema', 'GatewayError')}">GatewayError</a></li>`);
-  return `<ul class="responses">${items.join('')}</ul>`;
-}
-
-function errorTable(doc: JsonSchema): string {
-  const shared = ((doc.components as JsonSchema).responses ?? {}) as Record<string, JsonSchema>;
-  const rows = Object.values(shared)
-    .sort((a, b) => Number(a['x-status']) - Number(b['x-status']))
-    .map((r) => {
-      const status = esc(r['x-status']);
-      const headers = r.headers ? ` <small>headers: ${Object.keys(r.headers as object).map(esc).join(', ')}</small>` : '';
-      return `<tr id="err-${status}"><td>${status}</td><td>${esc(r.description)}${headers}</td></tr>`;
-    });
-  return `<table><thead><tr><th>Status</th><th>When</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
-}
-
-function operationBlock(method: string, path: string, op: JsonSchema): string {
-  const body = op.requestBody as JsonSchema | undefined;
-  const bodySchema = body ? (((body.content as JsonSchema)['application/json'] as JsonSchema).schema as JsonSchema) : undefined;
-  let bodyHtml = '';
-  if (bodySchema) {
-    const inline = bodySchema.properties ? propertiesTable(bodySchema, true) : '';
-    bodyHtml = `<h4>Body${body!.required ? ' (required)' : ''}</h4><p>${esc(body!.description)} ${inline ? '' : typeHtml(bodySchema)}</p>${inline}`;
-  }
-  const id = anchor('op', String(op.operationId));
-  return `<section id="${id}" class="op"><h3><span class="m ${esc(method)}">${esc(method.toUpperCase())}</span> <code>${esc(path)}</code></h3><p><b>${esc(op.summary)}</b></p>${String(
-    op.description ?? '',
-  )
-    .split('\n\n')
-    .map((p) => `<p>${esc(p)}</p>`)
-    .join('')}${parametersTable((op.parameters ?? []) as JsonSchema[])}${bodyHtml}<h4>Responses</h4>${responsesList(op)}</section>`;
-}
-
-const STYLE = `body{font:15px/1.5 system-ui,sans-serif;margin:0;color:#1d2430}main{max-width:1100px;margin:0 auto;padding:1rem 2rem}
-nav{columns:3;font-size:13px}nav a{display:block}code{background:#f2f4f7;padding:0 .25em;border-radius:3px}
-table{border-collapse:collapse;width:100%;margin:.5rem 0;font-size:14px}td,th{border:1px solid #d8dde5;padding:.3rem .5rem;vertical-align:top;text-align:left}
-th{background:#f6f8fa}section{border-top:1px solid #e4e7ec;padding-top:.5rem}.m{font-size:12px;padding:.1em .4em;border-radius:3px;color:#fff;background:#555}
-.m.get{background:#2f7d32}.m.post{background:#1f5fa8}.m.put{background:#8a5a00}.m.delete{background:#b3261e}h2{margin-top:2rem}`;
-
-export function renderDocsHtml(doc: JsonSchema): string {
-  const paths = doc.paths as Record<string, Record<string, JsonSchema>>;
-  const resource: string[] = [];
-  const actions: string[] = [];
-  const toc: string[] = [];
-  const actionToc: string[] = [];
-  for (const [path, item] of Object.entries(paths)) {
-    for (const [method, op] of Object.entries(item)) {
-      const block = operationBlock(method, path, op);
-      const link = `<a href="#${anchor('op', String(op.operationId))}">${esc(method.toUpperCase())} ${esc(path)}</a>`;
-      if (path.startsWith('/v1/actions/')) {
-        actions.push(block);
-        actionToc.push(link);
-      } else {
-        resource.push(block);
-        toc.push(link);
-      }
-    }
-  }
-  const schemas = (doc.components as JsonSchema).schemas as Record<string, JsonSchema>;
-  const schemaBlocks = Object.entries(schemas).map(([name, s]) => schemaBlock(name, s));
-  const info = doc.info as JsonSchema;
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${esc(info.title)}</title><style>${STYLE}</style></head><body><main>
-<h1>${esc(info.title)}</h1><p>${esc(info.description)}</p><p>Machine-readable: <a href="/v1/openapi.json">/v1/openapi.json</a> (OpenAPI ${esc(doc.openapi)}).</p>
-<h2>Errors</h2><p>Every failure answers one JSON shape (schema <a href="#${anchor('schema', 'GatewayError')}">GatewayError</a>):</p>
-<pre><code>{"error": {"code": "NOT_FOUND", "message": "…", "requestId": "&lt;gateway request id&gt;",
-           "details": {"fields": [{"path": "CertificateIds[3]", "reason": "type", "message": "expected String, got integer"}]},
-           "upstream": {"action": "DescribeCertificateDetail", "code": "FailedOperation.CertificateNotFound", "message": "…", "requestId": "…"}}}</code></pre>
-${errorTable(doc)}
-<h2>Resource routes</h2><nav>${toc.join('')}</nav>${resource.join('')}
-<h2>Actions</h2><nav>${actionToc.join('')}</nav>${actions.join('')}
-<h2>Schemas</h2>${schemaBlocks.join('')}
-</main></body></html>`;
+export function createDocsAssets(searchDirs: readonly string[] = []): DocsAssets {
+  const assets = new StaticAssets(DOCS_FILES, DOCS_ASSET_DIR, searchDirs, new Map([[DOCS_SCRIPT, { contentType: JS_CONTENT_TYPE, body: DOCS_SCRIPT_SOURCE }]]));
+  return {
+    handle(req) {
+      const m = ASSET_PATH.exec(req.path);
+      if (!m) return undefined;
+      const method = req.method.toUpperCase();
+      if (method !== 'GET' && method !== 'HEAD') return undefined;
+      return serveStaticAsset(assets, m[1], req, 'docs');
+    },
+  };
 }

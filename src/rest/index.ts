@@ -29,6 +29,7 @@ import { unboundedDeadline, type RequestDeadline } from '../http/deadline';
 import { DeadlineExceededError, withDeadline } from '../tasks/deadline';
 import { DEFAULT_WAIT_POLICY, systemWaitClock, type WaitClock, type WaitPolicy } from '../tasks/wait';
 import { isGatewayError } from '../upstream/errors';
+import { createDocsAssets } from './docs';
 import { HttpErrorCode, RestError, errorResponse, notFound } from './errors';
 import { DEFAULT_MAX_BODY_BYTES, checkBodySize, parseJsonBody, rejectRepeatedQuery } from './http';
 import { Router, type Route, type RouteContext } from './router';
@@ -42,6 +43,7 @@ export { validateActionInput, actionValidator, compileActionValidator, summarize
 export type { FieldProblem, ValidationResult, ActionValidator, ProblemReason } from '../spec/validate';
 export type { ErrorBody } from './errors';
 export { buildOpenApiDocument } from './openapi';
+export { DOCS_ASSET_DIR, DOCS_CSP, DOCS_FILES, locateDocsFile } from './docs';
 export type { Route } from './router';
 
 export interface RestHandlerOptions {
@@ -75,6 +77,8 @@ export interface RestHandlerOptions {
    * @default none (header ignored)
    */
   idempotency?: IdempotencyService;
+  /** Extra folders searched for the API reference's vendored files before node_modules. */
+  docsAssetDirs?: readonly string[];
 }
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -102,10 +106,14 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler & Ga
   const wait = { policy, clock: options.clock ?? systemWaitClock };
   // Polling hint for running work: the first pause of the wait policy, in whole seconds.
   const retryAfterSeconds = Math.max(1, Math.ceil(policy.initialDelayMs / 1000));
+  const docsAssets = createDocsAssets(options.docsAssetDirs ?? []);
 
   return async (req: GatewayRequest, requestDeadline?: RequestDeadline): Promise<GatewayResponse> => {
     try {
       const deadline = requestDeadline ?? unboundedDeadline(wait.clock);
+      // The reference page's static files (`/v1/docs/assets/*`): not API routes, not documented.
+      const asset = docsAssets.handle(req);
+      if (asset) return asset;
       const method = req.method.toUpperCase();
       const match = router.match(method === 'OPTIONS' ? '' : method, req.path);
       if (match.kind === 'none') throw notFound(`No route for ${method} ${truncate(req.path)}; see GET /v1/docs`, { path: truncate(req.path) });

@@ -1,5 +1,5 @@
 /** `GET /v1/openapi.json` and `GET /v1/docs`, both generated once from the route table and the spec. */
-import { renderDocsHtml } from '../docs';
+import { docsPageHeaders, renderDocsPage } from '../docs';
 import { baseHeaders } from '../errors';
 import { buildOpenApiDocument } from '../openapi';
 import type { Route } from '../router';
@@ -9,7 +9,7 @@ import type { JsonSchema } from '../schemas';
 export function metaRoutes(all: () => readonly Route[]): Route[] {
   let doc: JsonSchema | undefined;
   let docJson: string | undefined;
-  let html: string | undefined;
+  const pages = new Map<boolean, string>();
   const openapi = () => (doc ??= buildOpenApiDocument(all()));
 
   return [
@@ -35,25 +35,21 @@ export function metaRoutes(all: () => readonly Route[]): Route[] {
       doc: {
         operationId: 'getDocs',
         summary: 'Human-readable reference',
-        description: 'A self-contained HTML page listing every route with its parameters, bodies, responses and schemas.',
+        description:
+          'The API reference: an HTML page that renders this OpenAPI document with Redoc, served with its files from the gateway itself (no CDN). Needs no credential unless PUBLIC_DOCS=false.',
         tags: ['Meta'],
         actions: [],
-        responses: { '200': { description: 'HTML reference.' } },
+        responses: { '200': { description: 'HTML page of the API reference.' } },
       },
       async handle(ctx) {
-        html ??= renderDocsHtml(openapi());
-        return {
-          status: 200,
-          headers: {
-            'content-type': 'text/html; charset=utf-8',
-            'cache-control': 'public, max-age=300',
-            'x-request-id': ctx.req.requestId,
-            // Self-contained page: inline styles only, nothing loaded from elsewhere.
-            'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
-            'x-content-type-options': 'nosniff',
-          },
-          body: html,
-        };
+        // One page per form of the path: `/v1/docs/` needs other relative URLs than `/v1/docs`.
+        const slash = ctx.req.path.endsWith('/');
+        let html = pages.get(slash);
+        if (html === undefined) {
+          html = renderDocsPage(ctx.req.path, `${String((openapi().info as JsonSchema).title)} reference`);
+          pages.set(slash, html);
+        }
+        return { status: 200, headers: docsPageHeaders(ctx.req.requestId), body: html };
       },
     },
   ];

@@ -98,7 +98,7 @@ const gql = (query: string, base64 = false): HttpRequestSpec => ({
 });
 
 describe('artifact', () => {
-  it('zips one bundle per function, the playground files only where served, all world-readable', () => {
+  it('zips one bundle per function, the playground and API reference files only where served, all world-readable', () => {
     const [gq, rs] = ['graphql', 'rest'].map((name) => build.functions.find((f) => f.name === name)!);
     const gqEntries = unzip(readFileSync(gq.zip));
     expect(gqEntries.map((e) => e.name).sort()).toEqual([
@@ -108,8 +108,10 @@ describe('artifact', () => {
       'handlers/playground/react-dom.production.min.js',
       'handlers/playground/react.production.min.js',
     ]);
-    expect(unzip(readFileSync(rs.zip)).map((e) => e.name)).toEqual(['handlers/rest.mjs']);
+    const rsEntries = unzip(readFileSync(rs.zip));
+    expect(rsEntries.map((e) => e.name).sort()).toEqual(['handlers/docs/redoc.standalone.js', 'handlers/rest.mjs']);
     expect(gqEntries.every((e) => e.mode === 0o644)).toBe(true);
+    expect(rsEntries.every((e) => e.mode === 0o644)).toBe(true);
     // Far below Lambda's 50 MB zipped / 250 MB unzipped limits.
     for (const fn of build.functions) expect(fn.zipBytes).toBeLessThan(10 * 1024 * 1024);
   });
@@ -304,6 +306,22 @@ describe.each(EVENT_KINDS)('bundled handlers, %s events', (kind) => {
     expect(res.headerField).toBe(expected);
     if (kind.startsWith('alb')) expect(raw.statusDescription).toBe('200 OK');
     expect(res.headers.vary).toMatch(/Origin/);
+  });
+
+  it('serves /v1/docs, its Redoc bundle and /v1/openapi.json from the artifact, without a key', async () => {
+    const page = await invoke(rest, kind, { method: 'GET', path: '/v1/docs', headers: { accept: 'text/html' } });
+    expect(page.status).toBe(200);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    expect(page.text).toContain('docs/assets/redoc.standalone.js');
+    const js = await invoke(rest, kind, { method: 'GET', path: '/v1/docs/assets/redoc.standalone.js', headers: { 'accept-encoding': 'gzip' } });
+    expect(js.status).toBe(200);
+    const { gunzipSync } = await import('node:zlib');
+    const source = gunzipSync(js.body).toString('utf8');
+    expect(source).toContain('Redoc');
+    expect(source).not.toContain('cdn.redoc.ly');
+    const doc = await invoke(rest, kind, { method: 'GET', path: '/v1/openapi.json' });
+    expect(doc.status).toBe(200);
+    expect(JSON.parse(doc.text).openapi).toMatch(/^3\.1/);
   });
 
   it('serves the playground page and its files from the artifact', async () => {

@@ -124,7 +124,7 @@ describe('OpenAPI document', () => {
   });
 });
 
-describe('GET /v1/openapi.json and /v1/docs', () => {
+describe('GET /v1/openapi.json', () => {
   const handler = createRestHandler({ upstream: new ScriptedUpstream() });
 
   it('serves the document as JSON, built once', async () => {
@@ -134,21 +134,5 @@ describe('GET /v1/openapi.json and /v1/docs', () => {
     expect(a.headers['content-type']).toBe('application/json; charset=utf-8');
     expect(a.body).toBe(b.body);
     expect(parse(a).openapi).toBe('3.1.0');
-  });
-
-  it('serves a self-contained HTML reference listing every route and action', async () => {
-    const res = await handler(request('GET', '/v1/docs'));
-    expect(res.status).toBe(200);
-    expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
-    expect(res.headers['content-security-policy']).toContain("default-src 'none'");
-    const html = res.body;
-    expect(html.startsWith('<!doctype html>')).toBe(true);
-    expect(html).not.toMatch(/<script|<link|<img|src=|@import|url\(/i);
-    expect(html).not.toMatch(/(?:href|src|action)="(?:https?:)?\/\//);
-    for (const r of REST_ROUTES) if (r.path !== '/v1/actions/{Action}') expect(html, r.path).toContain(`<code>${r.path}</code>`);
-    for (const name of actionNames) expect(html).toContain(`<code>/v1/actions/${name}</code>`);
-    expect(html).toContain('id="schema-GatewayError"');
-    expect(html).toContain('id="schema-DescribeCertificatesRequest"');
-    for (const status of [400, 404, 405, 409, 413, 415, 429, 500, 502, 504]) expect(html).toContain(`id="err-${status}"`);
   });
 });

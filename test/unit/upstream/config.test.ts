@@ -28,6 +28,7 @@ describe('loadConfig', () => {
       graphqlLimits: { maxDepth: 12, maxAliases: 30, maxDirectives: 20, maxTokens: 5000, maxCost: 200, introspection: true },
       graphqlIntrospection: true,
       graphqlPlayground: true,
+      publicDocs: true,
       corsAllowedOrigins: ['http://localhost:*', 'http://127.0.0.1:*'],
       maxBodyBytes: 1_048_576,
       functionTimeoutMs: 28_000,
