@@ -28,6 +28,7 @@ import type { GatewayRequest, GatewayResponse, GatewayResult, InvocationContext,
 import { createPlayground, type PlaygroundPageOptions } from './playground';
 import { createRestHandler } from './rest';
 import { createUpstreamClient, type UpstreamClient } from './upstream';
+import { credentialHint } from './auth/credential-hint';
 import { assertProductionAuth, createAuthGuard, createAuthenticator, createIdentity, createScopedUpstream, type AuthConfig } from './auth';
 import { createIdempotencyService, memoryStoreFor, RedisIdempotencyStore, type IdempotencyService } from './idempotency';
 import { runAsApqCaller } from './graphql/apq';
@@ -236,7 +237,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     throw err;
   }
 
-  const playground = settings.playground ? createPlayground(options.playground) : undefined;
+  const playground = settings.playground ? createPlayground(playgroundPageOptions(options.playground, authConfig)) : undefined;
   const rest = createRestHandler({
     upstream,
     maxBodyBytes: config.maxBodyBytes,
@@ -334,6 +335,18 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
         await idempotency.close().catch(() => {});
       })()),
   };
+}
+
+/**
+ * The playground's page options. Headers given by the caller (the local server's demo key) are
+ * kept; otherwise, when a credential is needed, the headers editor opens with a template such as
+ * `{"x-api-key": "<your key>"}` and one line above the IDE says where the key goes.
+ */
+export function playgroundPageOptions(given: PlaygroundPageOptions | undefined, auth: AuthConfig): PlaygroundPageOptions {
+  if (given?.defaultHeaders && Object.keys(given.defaultHeaders).length > 0) return given;
+  const hint = credentialHint(auth);
+  if (!hint) return given ?? {};
+  return { ...given, defaultHeaders: hint.headers, credentialHint: hint.line, placeholders: hint.placeholders };
 }
 
 /**

@@ -64,5 +64,9 @@ export function buildResolvers(model: GraphQLModel): IResolvers<unknown, Gateway
   const missing = OPERATIONS.filter((o) => !(o.field in (o.root === 'Query' ? merged.Query : merged.Mutation)));
   if (missing.length) throw new GraphQLError(`no resolver for ${missing.map((m) => m.field).join(', ')}`);
 
-  return { DateTime: DateTimeScalar, ...merged } as IResolvers<unknown, GatewayContext>;
+  // Only the scalar's coercion: graphql-tools copies every own property of a resolver scalar onto
+  // the schema's type, so passing the GraphQLScalarType itself would replace the SDL's description
+  // (schema/base.graphql) with its undefined one, and introspection would show none.
+  const { serialize, parseValue, parseLiteral } = DateTimeScalar.toConfig();
+  return { DateTime: { serialize, parseValue, parseLiteral }, ...merged } as IResolvers<unknown, GatewayContext>;
 }

@@ -285,8 +285,9 @@ describe.each(EVENT_KINDS)('bundled handlers, %s events', (kind) => {
     const page = await invoke(graphql, kind, { method: 'GET', path: '/graphql', headers: { accept: 'text/html' } });
     expect(page.status).toBe(200);
     expect(page.headers['content-type']).toMatch(/^text\/html/);
-    // A deployed page has no key pre-filled: the key exists only as a hash in the configuration.
-    expect(page.text).toContain('data-default-headers=""');
+    // A deployed page has no key pre-filled (the key exists only as a hash in the configuration),
+    // only a template in the header the gateway accepts.
+    expect(page.text).toContain('&quot;x-api-key&quot;: &quot;&lt;your key&gt;&quot;');
     expect(page.text).not.toContain(CLIENT.key);
     const asset = await invoke(graphql, kind, { method: 'GET', path: '/graphql/assets/react.production.min.js' });
     expect(asset.status).toBe(200);
