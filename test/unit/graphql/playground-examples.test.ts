@@ -3,9 +3,10 @@
  * the schema the gateway serves, and custom scalars keep their SDL descriptions in it.
  */
 import { Kind, buildClientSchema, getIntrospectionQuery, graphqlSync, parse, validate, type IntrospectionQuery } from 'graphql';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createGraphQLServer } from '../../../src/graphql/server';
-import { PLAYGROUND_EXAMPLES } from '../../../src/playground/examples';
+import { BIND_RESOURCE_TASK, CERTIFICATE_DASHBOARD, DELETE_WITH_TASK_POLLING, DEPLOY_AND_AWAIT, PLAYGROUND_EXAMPLES } from '../../../src/playground/examples';
 import { typeDefs } from '../../../schema/generated/typeDefs';
 
 const upstream = { call: () => Promise.reject(new Error('no upstream in this test')) };
@@ -32,6 +33,13 @@ describe('playground example operations', () => {
       expect(errors.map((e) => e.message), example.query.split('\n').find((l) => /^(query|mutation)/.test(l))).toEqual([]);
       if (example.variables !== undefined) expect(() => JSON.parse(example.variables!)).not.toThrow();
     }
+  });
+  it('are the operations examples/graphql/ generates its typed client from, word for word', () => {
+    const file = (name: string) => readFileSync(new URL(`../../../examples/graphql/operations/${name}`, import.meta.url), 'utf8');
+    expect(file('certificate-dashboard.graphql')).toBe(CERTIFICATE_DASHBOARD);
+    expect(file('deploy-and-await.graphql')).toBe(DEPLOY_AND_AWAIT);
+    expect(file('bind-resource-task.graphql')).toBe(BIND_RESOURCE_TASK);
+    expect(file('delete-with-task-polling.graphql')).toBe(DELETE_WITH_TASK_POLLING);
   });
 });
 
