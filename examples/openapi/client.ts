@@ -11,7 +11,8 @@ import createClient from 'openapi-fetch';
 import type { components, paths } from './generated/openapi';
 
 export type RestClient = ReturnType<typeof createClient<paths>>;
-type ErrorBody = components['schemas']['Error'];
+// Every error response of every operation carries this one body.
+type ErrorBody = components['schemas']['GatewayError'];
 
 export function createRestClient(baseUrl: string, apiKey: string, fetchImpl?: typeof fetch): RestClient {
   return createClient<paths>({ baseUrl, headers: { 'x-api-key': apiKey }, ...(fetchImpl ? { fetch: fetchImpl } : {}) });
@@ -30,7 +31,7 @@ export class RestError extends Error {
 /** A page of certificates, soonest expiry first. */
 export async function listCertificates(client: RestClient, limit = 10) {
   const { data, error, response } = await client.GET('/v1/certificates', { params: { query: { limit, expirationSort: 'ASC' } } });
-  if (error !== undefined || data === undefined) throw new RestError(response.status, error as ErrorBody | undefined);
+  if (error !== undefined || data === undefined) throw new RestError(response.status, error);
   return {
     total: data.TotalCount ?? 0,
     certificates: (data.Certificates ?? []).map((c) => ({ id: c.CertificateId ?? '', domain: c.Domain ?? '', expires: c.CertEndTime ?? null })),
@@ -46,11 +47,11 @@ export async function boundResources(client: RestClient, certificateId: string, 
     params: { path: { id: certificateId } },
     body: { IsCache: 1 },
   });
-  if (started.error !== undefined || started.data === undefined) throw new RestError(started.response.status, started.error as ErrorBody | undefined);
+  if (started.error !== undefined || started.data === undefined) throw new RestError(started.response.status, started.error);
   const taskId = started.data.TaskId;
   for (let poll = 0; poll < maxPolls; poll++) {
     const { data, error, response } = await client.GET('/v1/bind-resource-tasks/{id}', { params: { path: { id: taskId } } });
-    if (error !== undefined || data === undefined) throw new RestError(response.status, error as ErrorBody | undefined);
+    if (error !== undefined || data === undefined) throw new RestError(response.status, error);
     if (data.Done) {
       return {
         taskId,
