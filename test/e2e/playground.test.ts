@@ -28,6 +28,12 @@ describe('GraphQL playground in headless Chromium', () => {
   });
 
   afterAll(async () => {
+    // The browser first: a request still open from a page would hold the server's close.
+    try {
+      await browser().close();
+    } catch {
+      // it never started: each test already failed saying why
+    }
     await server?.close();
   });
 
