@@ -7,7 +7,8 @@
  *    rejects the whole operation with 403 FORBIDDEN when a root field or a navigation field is
  *    not allowed (so a mutation never runs half-way), or 401 when the context has no identity.
  *    Key-material fields are not checked here: they are answered field by field (2).
- * 2. `applyScopeGuards(schema)`: wraps the resolvers of every guarded field. This is the
+ * 2. `scopeGuard(schema)` (set while resolvers are attached, see ./executable.ts) or
+ *    `applyScopeGuards(schema)`: wraps the resolvers of every guarded field. This is the
  *    authoritative check at execution time (also without the plugin). A key-material field of a
  *    caller without `keys` resolves to null with a FORBIDDEN error at its path; the rest of the
  *    query is answered normally.
@@ -16,7 +17,6 @@
  * no identity means "not authenticated" (fail closed).
  */
 import { HeaderMap, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
-import { MapperKind, mapSchema } from '@graphql-tools/utils';
 import {
   defaultFieldResolver,
   GraphQLError,
@@ -32,6 +32,7 @@ import {
 import { argumentValues, fragmentsOf, isSkipped, reachableFragments, variablesWithDefaults, type Variables } from './limits/ast';
 import { upstreamFieldRule } from './limits/upstream-fields';
 import { OPERATIONS } from './operations';
+import { attachResolvers, type FieldWrapper } from './executable';
 import { insufficientScope, missingCredentials, wwwAuthenticate } from '../auth/errors';
 import { GatewayError } from '../upstream/errors';
 import type { Identity } from '../auth/identity';
@@ -204,35 +205,40 @@ export interface ApplyScopeGuardsOptions<TContext = unknown> extends ScopeGuardO
 }
 
 /**
- * Returns a copy of `schema` whose guarded fields check the caller's scopes before resolving.
+ * The field wrapper that guards `schema`'s fields (for `attachResolvers`, which applies it in the
+ * same walk that sets the resolvers): guarded fields check the caller's scopes before resolving.
  * Root fields without a rule are denied. Key-material fields answer null + FORBIDDEN.
  */
-export function applyScopeGuards<TContext = unknown>(schema: GraphQLSchema, options: ApplyScopeGuardsOptions<TContext> = {}): GraphQLSchema {
+export function scopeGuard<TContext = unknown>(schema: GraphQLSchema, options: ApplyScopeGuardsOptions<TContext> = {}): FieldWrapper {
   const getIdentity = options.getIdentity ?? (defaultGetIdentity as (c: TContext) => Identity | null | undefined);
   const fallback = (options.fieldResolver ?? defaultFieldResolver) as GraphQLFieldResolver<unknown, TContext>;
   const queryName = schema.getQueryType()?.name;
   const mutationName = schema.getMutationType()?.name;
-  return mapSchema(schema, {
-    [MapperKind.OBJECT_FIELD]: (config, fieldName, typeName) => {
-      const logical = typeName === queryName ? 'Query' : typeName === mutationName ? 'Mutation' : typeName;
-      const isRoot = ROOT_TYPES.has(logical);
-      const staticScopes = isRoot ? undefined : fieldScopes(logical, fieldName);
-      if (!isRoot && staticScopes !== undefined && staticScopes.length === 0) return config;
-      const resolve = (config.resolve ?? fallback) as GraphQLFieldResolver<unknown, TContext>;
-      const target = `${logical}.${fieldName}`;
-      return {
-        ...config,
-        resolve(source, args, context, info) {
-          const identity = getIdentity(context);
-          if (!identity) throw missingCredentials();
-          const required = isRoot ? rootFieldScopes(logical, fieldName, args) : staticScopes;
-          if (required === undefined) throw new GatewayError('FORBIDDEN', `${target} has no scope rule; the field is not available`);
-          const missing = missingScopes(identity.scopes, required);
-          if (missing.length > 0) throw insufficientScope(missing, required, target);
-          return resolve(source, args, context, info);
-        },
-      };
-    },
-  });
+  return (typeName, field, own) => {
+    const fieldName = field.name;
+    const logical = typeName === queryName ? 'Query' : typeName === mutationName ? 'Mutation' : typeName;
+    const isRoot = ROOT_TYPES.has(logical);
+    const staticScopes = isRoot ? undefined : fieldScopes(logical, fieldName);
+    if (!isRoot && staticScopes !== undefined && staticScopes.length === 0) return undefined;
+    const resolve = (own ?? fallback) as GraphQLFieldResolver<unknown, TContext>;
+    const target = `${logical}.${fieldName}`;
+    return ((source, args, context: TContext, info) => {
+      const identity = getIdentity(context);
+      if (!identity) throw missingCredentials();
+      const required = isRoot ? rootFieldScopes(logical, fieldName, args) : staticScopes;
+      if (required === undefined) throw new GatewayError('FORBIDDEN', `${target} has no scope rule; the field is not available`);
+      const missing = missingScopes(identity.scopes, required);
+      if (missing.length > 0) throw insufficientScope(missing, required, target);
+      return resolve(source, args, context, info);
+    }) as GraphQLFieldResolver<unknown, unknown>;
+  };
 }
 
+/**
+ * Guards `schema`'s fields IN PLACE (see `scopeGuard`) and returns it. The server guards its own
+ * schema while attaching resolvers; this is for a schema built elsewhere (give it a fresh one:
+ * guarding twice checks twice).
+ */
+export function applyScopeGuards<TContext = unknown>(schema: GraphQLSchema, options: ApplyScopeGuardsOptions<TContext> = {}): GraphQLSchema {
+  return attachResolvers(schema, {}, scopeGuard(schema, options));
+}

@@ -4,10 +4,9 @@
  */
 import { ApolloServer, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
-import { makeExecutableSchema } from '@graphql-tools/schema';
 import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
-import { typeDefs } from '../../schema/generated/typeDefs';
-import { applyScopeGuards, createScopePlugin } from './scope-guard';
+import { attachResolvers, loadSchema, type ResolverMap } from './executable';
+import { createScopePlugin, scopeGuard } from './scope-guard';
 import type { Identity } from '../auth/identity';
 import type { IdempotencyService } from '../idempotency/service';
 import { scrub } from '../observability/log';
@@ -48,18 +47,28 @@ export interface GraphQLServerOptions {
 let cachedSchema: GraphQLSchema | undefined;
 let cachedGuardedSchema: GraphQLSchema | undefined;
 
-/** The executable schema (built once per process: it depends only on committed files). */
-export function buildSchema(model: GraphQLModel = defaultModel()): GraphQLSchema {
-  if (model === defaultModel() && cachedSchema) return cachedSchema;
-  const schema = makeExecutableSchema({ typeDefs: [...typeDefs], resolvers: buildResolvers(model) as never });
-  if (model === defaultModel()) cachedSchema = schema;
-  return schema;
+/**
+ * A new executable schema without scope guards: the build-time document (see ./executable.ts)
+ * with the resolvers of `model`. Each call builds its own type instances.
+ */
+export function createSchema(model: GraphQLModel = defaultModel()): GraphQLSchema {
+  return attachResolvers(loadSchema(), buildResolvers(model) as ResolverMap);
 }
 
-/** The executable schema with per-field scope checks (what the server runs). */
+/** The executable schema without scope guards (built once per process for the default model). */
+export function buildSchema(model: GraphQLModel = defaultModel()): GraphQLSchema {
+  if (model !== defaultModel()) return createSchema(model);
+  return (cachedSchema ??= createSchema(model));
+}
+
+/**
+ * The executable schema with per-field scope checks (what the server runs): resolvers and
+ * guards are set in one walk over the fields, on a schema of its own.
+ */
 export function buildGuardedSchema(model: GraphQLModel = defaultModel()): GraphQLSchema {
   if (model === defaultModel() && cachedGuardedSchema) return cachedGuardedSchema;
-  const schema = applyScopeGuards<GatewayContext>(buildSchema(model), { fieldResolver: withContractChecks(createFieldResolver(model)) as never });
+  const schema = loadSchema();
+  attachResolvers(schema, buildResolvers(model) as ResolverMap, scopeGuard<GatewayContext>(schema, { fieldResolver: withContractChecks(createFieldResolver(model)) as never }));
   if (model === defaultModel()) cachedGuardedSchema = schema;
   return schema;
 }

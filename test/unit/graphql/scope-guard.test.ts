@@ -12,7 +12,7 @@ import { createContext, type GatewayContext } from '../../../src/graphql/context
 import { createFieldResolver } from '../../../src/graphql/convert';
 import type { Json } from '../../../src/upstream/caller';
 import { model } from '../../../src/graphql/model';
-import { buildSchema, formatError } from '../../../src/graphql/server';
+import { createSchema, formatError } from '../../../src/graphql/server';
 
 type Ctx = GatewayContext & { identity?: Identity | null };
 
@@ -43,7 +43,7 @@ function setup(options: { plugin?: boolean } = {}) {
   };
   const fieldResolver = createFieldResolver(model());
   const server = new ApolloServer<Ctx>({
-    schema: applyScopeGuards<Ctx>(buildSchema(), { fieldResolver }),
+    schema: applyScopeGuards<Ctx>(createSchema(), { fieldResolver }),
     fieldResolver,
     plugins: options.plugin === false ? [] : [createScopePlugin<Ctx>()],
     formatError: (f, e) => formatError(f, e),
