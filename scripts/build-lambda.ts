@@ -17,10 +17,30 @@
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build, type BuildOptions as EsbuildOptions, type Metafile } from 'esbuild';
+import { build, type BuildOptions as EsbuildOptions, type Metafile, type Plugin } from 'esbuild';
 import { BUNDLED_ASSET_DIR, PLAYGROUND_FILES, locatePlaygroundFile } from '../src/playground/assets';
 import { DOCS_ASSET_DIR, DOCS_FILES, locateDocsFile } from '../src/rest/docs';
 import { createDeterministicZip, type ZipInput } from './lambda-zip';
+
+const SHIMS = join(dirname(fileURLToPath(import.meta.url)), 'lambda-shims');
+
+/**
+ * What the bundles leave out, by substituting a module at resolution time (each shim says why):
+ * undici's index (only Pool, the connector and `request` are used), Apollo's reporting plugins
+ * and their protobuf/fetch polyfills, and @graphql-tools/schema (the schema is built at build
+ * time). Only the Lambda bundles see these; tests and the local server load the real packages,
+ * and test/integration/lambda/package.test.ts runs the bundles.
+ */
+export const lambdaAliases: Plugin = {
+  name: 'ssl-gateway-lambda-aliases',
+  setup(b) {
+    b.onResolve({ filter: /^undici$/ }, () => ({ path: join(SHIMS, 'undici.cjs') }));
+    b.onResolve({ filter: /^@graphql-tools\/schema$/ }, () => ({ path: join(SHIMS, 'graphql-tools-schema.cjs') }));
+    b.onResolve({ filter: /\/plugin\/(usageReporting|schemaReporting|inlineTrace)\/index\.js$/ }, (args) =>
+      /[\\/]@apollo[\\/]server[\\/]/.test(args.importer) ? { path: join(SHIMS, 'apollo-reporting.cjs') } : undefined,
+    );
+  },
+};
 
 /**
  * The esbuild settings of the Lambda bundles (also used by the benchmarks to bundle their
@@ -46,6 +66,10 @@ export function lambdaEsbuildOptions(overrides: EsbuildOptions = {}): EsbuildOpt
     banner: { js: "import { createRequire as __sslGatewayCreateRequire } from 'node:module'; const require = __sslGatewayCreateRequire(import.meta.url);" },
     // One graphql realm: the CommonJS build, as Node resolves it for every package (see vitest.config.ts).
     mainFields: ['main', 'module'],
+    plugins: [lambdaAliases],
+    // As Node's own build of undici does: leaves out the experimental Milo HTTP parser (about
+    // 150 KiB; undici uses it only when asked to), keeping llhttp.
+    define: { esbuildDetection: 'true' },
     ...overrides,
     metafile: true,
   };
@@ -76,6 +100,8 @@ export interface BuiltFunction {
   zipBytes: number;
   /** Files inside the zip. */
   files: string[];
+  /** The source files and packages' files the bundle is made of (esbuild's metafile inputs). */
+  inputs: string[];
 }
 
 export interface BuildResult {
@@ -85,7 +111,7 @@ export interface BuildResult {
 }
 
 /** Inputs that must never reach a deployed bundle. */
-const FORBIDDEN_INPUTS = [/^src\/simulator\//, /^src\/dev\//, /^test\//, /^scripts\//];
+const FORBIDDEN_INPUTS = [/^src\/simulator\//, /^src\/dev\//, /^test\//, /^scripts\/(?!lambda-shims\/)/];
 
 function devDependencyNames(): string[] {
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { devDependencies?: Record<string, string> };
@@ -146,7 +172,9 @@ export async function buildLambda(options: BuildOptions = {}): Promise<BuildResu
     const zip = join(zipDir, `${fn.name}.zip`);
     const bytes = createDeterministicZip(inputs);
     writeFileSync(zip, bytes);
-    return { name: fn.name, bundle, zip, bundleBytes: code.length, zipBytes: bytes.length, files: inputs.map((i) => i.name) };
+    const output = Object.entries(result.metafile.outputs).find(([path]) => path.endsWith(`/${fn.name}.mjs`));
+    const sources = Object.keys(output?.[1].inputs ?? {});
+    return { name: fn.name, bundle, zip, bundleBytes: code.length, zipBytes: bytes.length, files: inputs.map((i) => i.name), inputs: sources };
   });
 
   const meta = {

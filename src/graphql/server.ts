@@ -4,6 +4,7 @@
  */
 import { ApolloServer, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
+import { ApolloServerPluginSchemaReportingDisabled, ApolloServerPluginUsageReportingDisabled } from '@apollo/server/plugin/disabled';
 import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { attachResolvers, loadSchema, type ResolverMap } from './executable';
 import { createScopePlugin, scopeGuard } from './scope-guard';
@@ -239,7 +240,17 @@ export function createGraphQLServer(options: GraphQLServerOptions): GatewayGraph
     // Without introspection the schema is not public: no "Did you mean …" in any error.
     hideSchemaDetailsFromClientErrors: !guards.introspection,
     formatError: (formatted, error) => formatError(formatted, error, includeStackTrace, { hideSuggestions: !guards.introspection }),
-    plugins: [createScopePlugin<GatewayContext>(), createSpecArgumentsPlugin<GatewayContext>(model), replayPlugin, ...guards.plugins, ...(options.plugins ?? [])],
+    plugins: [
+      createScopePlugin<GatewayContext>(),
+      createSpecArgumentsPlugin<GatewayContext>(model),
+      replayPlugin,
+      ...guards.plugins,
+      // A self-hosted gateway reports nothing to Apollo's cloud, whatever APOLLO_KEY says (and the
+      // Lambda bundles leave those plugins out: scripts/lambda-shims/apollo-reporting.cjs).
+      ApolloServerPluginUsageReportingDisabled(),
+      ApolloServerPluginSchemaReportingDisabled(),
+      ...(options.plugins ?? []),
+    ],
   });
   return {
     server,
