@@ -6,7 +6,7 @@
  *   1  src/upstream                                            signing, pacing, calling the SSL API
  *   2  src/tasks, src/idempotency, src/auth                    what both surfaces build on
  *   3  src/graphql, src/rest, src/playground                   the surfaces (never each other)
- *   4  src/app.ts, src/config.ts                               composition; the one env reader
+ *   4  src/app.ts, src/app/, src/config.ts                     composition; the one env reader
  *   5  handlers/, src/dev                                      entry points
  *
  * The simulator stands apart: it shares only src/spec (its signature verifier is independent of
@@ -17,7 +17,7 @@ const LAYERS = [
   ['src/upstream'],
   ['src/tasks', 'src/idempotency', 'src/auth'],
   ['src/graphql', 'src/rest', 'src/playground'],
-  ['src/app\\.ts', 'src/config\\.ts'],
+  ['src/app\\.ts', 'src/app', 'src/config\\.ts'],
   ['handlers', 'src/dev'],
 ];
 

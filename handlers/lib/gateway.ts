@@ -1,11 +1,11 @@
 /**
  * The gateway of a Lambda container: configured from the environment (`getConfig`), built on the
- * first invocation and shared by the later ones. Each function serves one surface and builds only
- * what that surface needs (the REST function never builds the GraphQL schema).
+ * first invocation and shared by the later ones. Each function composes only its own surface, so
+ * its bundle holds only that surface's code (the REST function has no graphql and no Apollo).
  */
-import { createGateway, memoizeGateway, type Gateway, type Surface } from '../../src/app';
+import { composeGateway, memoizeGateway, type Gateway, type SurfaceFactory } from '../../src/app/compose';
 import { getConfig } from '../../src/config';
 
-export function lambdaGateway(surface: Surface): () => Promise<Gateway> {
-  return memoizeGateway(() => createGateway(getConfig(), { surfaces: [surface] }));
+export function lambdaGateway(surfaces: { graphql?: SurfaceFactory; rest?: SurfaceFactory }): () => Promise<Gateway> {
+  return memoizeGateway(() => composeGateway(getConfig(), {}, surfaces));
 }

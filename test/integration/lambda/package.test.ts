@@ -116,6 +116,23 @@ describe('artifact', () => {
     for (const fn of build.functions) expect(fn.zipBytes).toBeLessThan(10 * 1024 * 1024);
   });
 
+  it('bundles each surface alone: the REST function has no graphql and no Apollo, the GraphQL function no REST facade', () => {
+    const [gq, rs] = ['graphql', 'rest'].map((name) => build.functions.find((f) => f.name === name)!);
+    const pkg = (input: string) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input)?.[1];
+    const restPackages = new Set(rs.inputs.map(pkg));
+    for (const name of ['graphql', '@apollo/server', '@as-integrations/aws-lambda', 'dataloader']) expect(restPackages.has(name), name).toBe(false);
+    expect(rs.inputs.filter((i) => /^src\/(graphql\/(server|executable|generated)|playground|app\/graphql)/.test(i))).toEqual([]);
+    expect(gq.inputs.filter((i) => /^src\/(rest|app\/rest)\//.test(i) || i === 'src/app/rest.ts')).toEqual([]);
+    expect(gq.inputs).toContain('src/graphql/generated/schema-document.ts');
+  });
+
+  it('leaves out what the gateway never uses: undici beyond its pool and request, Apollo reporting, schema building at start-up', () => {
+    for (const fn of build.functions) {
+      const used = fn.inputs.filter((i) => /node_modules\/(undici\/lib\/(mock|cache|milo|interceptor|web\/(websocket|eventsource|cache|cookies))\/|@apollo\/usage-reporting-protobuf|@apollo\/protobufjs|@graphql-tools\/)/.test(i));
+      expect(used, fn.name).toEqual([]);
+    }
+  });
+
   it('builds byte-identical zips from the same sources', async () => {
     const again = await buildLambda({ outDir: join(work, 'dist-again') });
     for (const fn of build.functions) {
