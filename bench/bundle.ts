@@ -20,7 +20,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import type { Metafile } from 'esbuild';
-import { buildLambda, FUNCTIONS, ROOT } from '../scripts/build-lambda';
+import { buildLambda, FUNCTIONS, functionEsbuildOptions, ROOT } from '../scripts/build-lambda';
 import { createDeterministicZip } from '../scripts/lambda-zip';
 import { createDemoApiKey, formatApiKeys } from '../src/auth';
 import { createSimulator } from '../src/simulator/index';
@@ -147,9 +147,8 @@ export async function runBundleBench(repeats = 5): Promise<unknown> {
 
   // 2. Same settings? Rebuild with the bench's copy of the options and compare bytes.
   rmSync(CHECK_DIR, { recursive: true, force: true });
-  const check = await build(
-    lambdaEsbuildOptions({ absWorkingDir: ROOT, entryPoints: Object.fromEntries(FUNCTIONS.map((f) => [f.name, f.entry])), outdir: CHECK_DIR }),
-  );
+  const checks = await Promise.all(FUNCTIONS.map((fn) => build(functionEsbuildOptions(fn, { absWorkingDir: ROOT, outdir: CHECK_DIR }))));
+  const check = { metafile: { inputs: {}, outputs: Object.assign({}, ...checks.map((c) => c.metafile.outputs)) } as Metafile };
   for (const f of built.functions) {
     if (!readFileSync(join(CHECK_DIR, `${f.name}.mjs`)).equals(readFileSync(f.bundle))) {
       throw new Error(`bench/esbuild-options.ts no longer matches scripts/build-lambda.ts (${f.name}.mjs differs): update it so the baseline is bundled the same way`);
@@ -160,7 +159,7 @@ export async function runBundleBench(repeats = 5): Promise<unknown> {
   rmSync(BASELINE_DIR, { recursive: true, force: true });
   mkdirSync(join(BASELINE_DIR, 'lambda'), { recursive: true });
   const baseBuild = await build(
-    lambdaEsbuildOptions({ absWorkingDir: ROOT, entryPoints: { graphql: 'bench/baseline/handler.ts' }, outdir: join(BASELINE_DIR, 'handlers') }),
+    lambdaEsbuildOptions({ absWorkingDir: ROOT, entryPoints: { graphql: 'bench/baseline/handler.ts' }, outdir: join(BASELINE_DIR, 'handlers'), plugins: [], define: {} }),
   );
   const baseBundle = join(BASELINE_DIR, 'handlers', 'graphql.mjs');
   const baseCode = readFileSync(baseBundle);

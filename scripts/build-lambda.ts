@@ -42,6 +42,29 @@ export const lambdaAliases: Plugin = {
   },
 };
 
+const RUNTIME_SPEC_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'spec', 'runtime');
+
+/**
+ * The GraphQL function loads the compact runtime spec (spec/runtime/*.json, generated from
+ * spec/*.json by `npm run runtime:generate`): its documentation text lives in the SDL, so the
+ * spec's Chinese text, examples and error tables and spec/en.json's descriptions (about 500 KiB)
+ * stay out. The REST function keeps the full files: it renders the OpenAPI document and the
+ * HTML reference from them. Both JSON files are read with `JSON.parse` of one string, which the
+ * engine does several times faster than compiling the equal object literal.
+ */
+export const runtimeSpec: Plugin = {
+  name: 'ssl-gateway-runtime-spec',
+  setup(b) {
+    b.onResolve({ filter: /(^|\/)spec\/(ssl-2019-12-05|en)\.json$/ }, (args) =>
+      args.importer.startsWith(RUNTIME_SPEC_DIR) ? undefined : { path: join(RUNTIME_SPEC_DIR, args.path.replace(/^.*\//, '')) },
+    );
+    b.onLoad({ filter: /[\\/]spec[\\/]runtime[\\/][^\\/]+\.json$/ }, (args) => {
+      const text = JSON.stringify(JSON.parse(readFileSync(args.path, 'utf8')));
+      return { contents: `export default JSON.parse(${JSON.stringify(text)});`, loader: 'js' };
+    });
+  },
+};
+
 /**
  * The esbuild settings of the Lambda bundles (also used by the benchmarks to bundle their
  * baseline the same way). `overrides` adds entry points and output paths.
@@ -77,11 +100,25 @@ export function lambdaEsbuildOptions(overrides: EsbuildOptions = {}): EsbuildOpt
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** The functions, their entry points, and whether they serve the playground or the API reference. */
+/**
+ * The functions, their entry points, whether they serve the playground or the API reference, and
+ * whether they load the compact runtime spec (see `runtimeSpec`).
+ */
 export const FUNCTIONS = [
-  { name: 'graphql', entry: 'handlers/graphql.ts', playground: true, docs: false },
-  { name: 'rest', entry: 'handlers/rest.ts', playground: false, docs: true },
+  { name: 'graphql', entry: 'handlers/graphql.ts', playground: true, docs: false, compactSpec: true },
+  { name: 'rest', entry: 'handlers/rest.ts', playground: false, docs: true, compactSpec: false },
 ] as const;
+
+export type LambdaFunction = (typeof FUNCTIONS)[number];
+
+/** The esbuild settings of one function's bundle (each function is built on its own). */
+export function functionEsbuildOptions(fn: LambdaFunction, overrides: EsbuildOptions = {}): EsbuildOptions & { metafile: true } {
+  return lambdaEsbuildOptions({
+    entryPoints: { [fn.name]: fn.entry },
+    plugins: fn.compactSpec ? [lambdaAliases, runtimeSpec] : [lambdaAliases],
+    ...overrides,
+  });
+}
 
 export interface BuildOptions {
   /** Output root. @default `<repo>/dist` */
@@ -137,14 +174,15 @@ export async function buildLambda(options: BuildOptions = {}): Promise<BuildResu
   mkdirSync(handlersDir, { recursive: true });
   mkdirSync(zipDir, { recursive: true });
 
-  const result = await build(
-    lambdaEsbuildOptions({
-      absWorkingDir: ROOT,
-      entryPoints: Object.fromEntries(FUNCTIONS.map((f) => [f.name, f.entry])),
-      outdir: handlersDir,
-      minify: options.minify ?? true,
-    }),
+  const results = await Promise.all(
+    FUNCTIONS.map((fn) => build(functionEsbuildOptions(fn, { absWorkingDir: ROOT, outdir: handlersDir, minify: options.minify ?? true }))),
   );
+  const result = {
+    metafile: {
+      inputs: Object.assign({}, ...results.map((r) => r.metafile.inputs)) as Metafile['inputs'],
+      outputs: Object.assign({}, ...results.map((r) => r.metafile.outputs)) as Metafile['outputs'],
+    },
+  };
 
   const bad = forbiddenInputs(result.metafile);
   if (bad.length > 0) throw new Error(`dev-only modules in the Lambda bundle: ${bad.slice(0, 10).join(', ')}`);

@@ -4,6 +4,13 @@
  *   src/graphql/generated/schema-document.ts   the schema's SDL document in its compact form
  *                                              (src/graphql/schema-document.ts), built and
  *                                              validated here, extensions merged
+ *   spec/runtime/ssl-2019-12-05.json           the spec with only what the GraphQL runtime
+ *   spec/runtime/en.json                       reads (names, types, caps, limits, read/write
+ *                                              kind, regions, enum values and names): no
+ *                                              documentation text, examples or error tables;
+ *                                              the GraphQL function's bundle loads these instead
+ *                                              of spec/*.json (scripts/build-lambda.ts), since
+ *                                              its descriptions live in the SDL
  *
  * Always generated from what is current (schema/generated/typeDefs.ts, itself generated from
  * the spec by `npm run schema:generate`), never edited by hand; test/unit/runtime-artifacts.test.ts
@@ -11,13 +18,17 @@
  *
  * `npm run runtime:generate`; `--check` exits 1 when the committed files are stale.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import { parse, printSchema } from 'graphql';
 import { typeDefs } from '../schema/generated/typeDefs';
 import { encodeSchemaDocument } from '../src/graphql/schema-document';
+import type { English } from '../src/graphql/model';
+import type { ActionSpec, ApiSpec, MemberSpec, StructureSpec } from '../src/spec/types';
+import fullSpec from '../spec/ssl-2019-12-05.json' with { type: 'json' };
+import fullEnglish from '../spec/en.json' with { type: 'json' };
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const SCHEMA_DOCUMENT_PATH = resolve(root, 'src/graphql/generated/schema-document.ts');
@@ -37,8 +48,55 @@ export function renderSchemaDocumentModule(): string {
   );
 }
 
+export const RUNTIME_SPEC_PATH = resolve(root, 'spec/runtime/ssl-2019-12-05.json');
+export const RUNTIME_ENGLISH_PATH = resolve(root, 'spec/runtime/en.json');
+
+/** A date-time example: the one use of examples at run time (GraphQL's DateTime fields). */
+const DATE_TIME_EXAMPLE = /^(?:\["?)?\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}/;
+
+function compactMember(m: MemberSpec): MemberSpec {
+  const { description: _d, example, maxSource: _s, enum: values, ...rest } = m;
+  return {
+    ...rest,
+    description: '',
+    ...(example !== undefined && DATE_TIME_EXAMPLE.test(example) ? { example } : {}),
+    ...(values ? { enum: values.map((v) => ({ value: v.value, meaning: '' })) } : {}),
+  };
+}
+
+/** The spec without documentation text: same shape (type-compatible), empty where text was. */
+export function compactSpec(api: ApiSpec = fullSpec as unknown as ApiSpec): ApiSpec {
+  const actions = Object.fromEntries(
+    Object.entries(api.actions).map(([name, a]): [string, ActionSpec] => {
+      const { rateLimitNote: _n, deprecated, ...rest } = a;
+      // The reason is documentation (Chinese); the replacement names an action.
+      const dep = deprecated ? { deprecated: { reason: '', ...(deprecated.replacement ? { replacement: deprecated.replacement } : {}) } } : {};
+      return [name, { ...rest, ...dep, title: '', description: '', errors: [], examples: [], inputs: a.inputs.map(compactMember), outputs: a.outputs.map(compactMember) }];
+    }),
+  );
+  const structures = Object.fromEntries(
+    Object.entries(api.structures).map(([name, st]): [string, StructureSpec] => [name, { ...st, description: '', members: st.members.map(compactMember) }]),
+  );
+  return { ...api, commonErrors: [], businessErrors: [], actions, structures };
+}
+
+/** The English names of enumerations and their values, without descriptions. */
+export function compactEnglish(en: English = fullEnglish as English): English {
+  const enums = Object.fromEntries(
+    Object.entries(en.enums).map(([key, e]) => [
+      key,
+      { ...e, values: Object.fromEntries(Object.entries(e.values).map(([raw, v]) => [raw, { name: v.name, description: '' }])) },
+    ]),
+  );
+  return { actions: {}, structures: {}, enums };
+}
+
 export function runtimeArtifacts(): { path: string; text: string }[] {
-  return [{ path: SCHEMA_DOCUMENT_PATH, text: renderSchemaDocumentModule() }];
+  return [
+    { path: SCHEMA_DOCUMENT_PATH, text: renderSchemaDocumentModule() },
+    { path: RUNTIME_SPEC_PATH, text: `${JSON.stringify(compactSpec())}\n` },
+    { path: RUNTIME_ENGLISH_PATH, text: `${JSON.stringify(compactEnglish())}\n` },
+  ];
 }
 
 function main(): void {
@@ -58,7 +116,10 @@ function main(): void {
     console.log('runtime artifacts are up to date');
     return;
   }
-  for (const a of artifacts) writeFileSync(a.path, a.text);
+  for (const a of artifacts) {
+    mkdirSync(dirname(a.path), { recursive: true });
+    writeFileSync(a.path, a.text);
+  }
   console.log(`wrote ${artifacts.map((a) => a.path).join(', ')}`);
 }
 
