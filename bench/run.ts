@@ -5,6 +5,7 @@
 import { runBatchingBench } from './batching';
 import { runBudgetBench } from './budget';
 import { runBundleBench } from './bundle';
+import { runColdStartBench } from './coldstart';
 import { runLoadBench } from './load';
 import { runSigningBench } from './signing';
 
@@ -14,6 +15,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   load: () => runLoadBench(),
   bundle: () => runBundleBench(),
   budget: () => runBudgetBench(),
+  coldstart: () => runColdStartBench(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
