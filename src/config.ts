@@ -14,7 +14,7 @@ import type { Credentials, UpstreamLanguage } from './upstream/credentials';
 import type { IdempotencyConfig } from './idempotency/service';
 
 export type { Credentials, IdempotencyConfig, UpstreamLanguage };
-import { readGraphQLLimitsConfig, type GraphQLLimits } from './graphql/limits/config';
+import { readGraphQLLimitsConfig, type GraphQLLimits } from './graphql/limits/settings';
 import { readCacheConfig, type CacheConfig } from './upstream/cache/config';
 
 export type GatewayEnv = 'development' | 'test' | 'staging' | 'production';

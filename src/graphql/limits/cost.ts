@@ -51,7 +51,7 @@ import { OPERATIONS } from '../operations';
 import { fragmentsOf, isSkipped, variablesWithDefaults, type Variables } from './ast';
 import { upstreamFieldRule, type SizeRule, type UpstreamFieldRule } from './upstream-fields';
 
-export const DEFAULT_MAX_COST = 200;
+export { DEFAULT_MAX_COST } from './settings';
 export const DEFAULT_ASSUMED_LIST_SIZE = 100;
 
 export interface CostOptions {

@@ -29,10 +29,9 @@ import {
 } from 'graphql';
 import { costMessage, DEFAULT_MAX_COST, estimateCost, type CostOptions } from './cost';
 
-export const DEFAULT_MAX_DEPTH = 12;
-export const DEFAULT_MAX_ALIASES = 30;
-export const DEFAULT_MAX_DIRECTIVES = 20;
-export const DEFAULT_MAX_TOKENS = 5000;
+import { DEFAULT_MAX_ALIASES, DEFAULT_MAX_DEPTH, DEFAULT_MAX_DIRECTIVES } from './settings';
+
+export { DEFAULT_MAX_ALIASES, DEFAULT_MAX_DEPTH, DEFAULT_MAX_DIRECTIVES, DEFAULT_MAX_TOKENS } from './settings';
 
 export const LimitErrorCode = {
   QUERY_TOO_DEEP: 'QUERY_TOO_DEEP',

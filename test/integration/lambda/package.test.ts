@@ -162,10 +162,13 @@ describe('artifact', () => {
     const resources = template.Resources as Record<string, { Type: string; Properties: Record<string, any> }>;
     const fns = Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::Function');
     expect(fns.map((f) => f.Properties.Handler).sort()).toEqual(['handlers/graphql.handler', 'handlers/rest.handler']);
+    // The sizes the memory test below runs the bundles with (see the header of serverless.yml).
+    expect(Object.fromEntries(fns.map((f) => [f.Properties.Handler, f.Properties.MemorySize]))).toEqual({
+      'handlers/graphql.handler': memorySizeOf('graphql'),
+      'handlers/rest.handler': memorySizeOf('rest'),
+    });
     for (const fn of fns) {
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], Timeout: 28 });
-      expect(fn.Properties.MemorySize).toBeGreaterThanOrEqual(512);
-      expect(fn.Properties.MemorySize).toBeLessThanOrEqual(1024);
       const env = fn.Properties.Environment.Variables;
       expect(env.TENCENTCLOUD_SECRET_KEY).toBe('{{resolve:secretsmanager:ssl-gateway/prod/tencentcloud:SecretString:secretKey}}');
       expect(env).toMatchObject({ NODE_ENV: 'production', GATEWAY_ENV: 'production', GRAPHQL_PLAYGROUND: 'false' });
@@ -181,6 +184,39 @@ describe('artifact', () => {
       .sort();
     expect(routes).toEqual(['ANY /v1/{proxy+}', 'GET /graphql', 'GET /graphql/assets/{file}', 'GET /healthz', 'OPTIONS /graphql', 'POST /graphql']);
   }, 90_000);
+});
+
+describe('memory sizes of serverless.yml', () => {
+  // 1,000 invocations each, mostly without upstream calls: the simulator's per-second budget is
+  // shared with the other tests; what grows with traffic (Apollo's caches, loaders, logs) is
+  // exercised either way, and each kind of answer at least ten times.
+  it('runs the GraphQL function within its memory size: POST and GET queries and an upstream query, 1,000 invocations as deployed (production settings)', async () => {
+    const events = [
+      ...Array.from({ length: 97 }, (_, i) => httpEvent('apigw-v2', gql(i % 2 ? '{ __typename }' : `{ t${i}: __typename }`))),
+      httpEvent('apigw-v2', gql('query Many { a: __typename b: __typename c: __typename d: __typename e: __typename }')),
+      httpEvent('apigw-v2', { method: 'GET', path: `/graphql?query=${encodeURIComponent('{ __typename }')}`, headers: { accept: 'application/json', 'apollo-require-preflight': 'true', ...AUTH } }),
+      httpEvent('apigw-v2', gql(CERTS_QUERY)),
+    ];
+    const memory = memorySizeOf('graphql');
+    const res = await runUnderMemoryLimit(join(work, 'task', 'graphql', 'handlers', 'graphql.mjs'), memory, events, 10);
+    expect(res.code, res.output).toBe(0);
+    timings.graphqlMaxRssMiB = Math.round(res.maxRssMiB);
+    expect(res.maxRssMiB).toBeLessThan(memory);
+  }, 120_000);
+
+  it('runs the REST function within its memory size: health, OpenAPI, the HTML reference and an action, 1,000 invocations as deployed (production settings)', async () => {
+    const events = [
+      ...Array.from({ length: 47 }, () => httpEvent('apigw-v2', { method: 'GET', path: '/healthz' })),
+      httpEvent('apigw-v2', { method: 'GET', path: '/v1/openapi.json', headers: { accept: 'application/json', ...AUTH } }),
+      httpEvent('apigw-v2', { method: 'GET', path: '/v1/docs', headers: { accept: 'text/html', ...AUTH } }),
+      httpEvent('apigw-v2', { method: 'POST', path: '/v1/actions/DescribeCertificates', headers: { 'content-type': 'application/json', ...AUTH }, body: JSON.stringify({ Limit: 1 }) }),
+    ];
+    const memory = memorySizeOf('rest');
+    const res = await runUnderMemoryLimit(join(work, 'task', 'rest', 'handlers', 'rest.mjs'), memory, events, 20);
+    expect(res.code, res.output).toBe(0);
+    timings.restMaxRssMiB = Math.round(res.maxRssMiB);
+    expect(res.maxRssMiB).toBeLessThan(memory);
+  }, 120_000);
 });
 
 describe.each(EVENT_KINDS)('bundled handlers, %s events', (kind) => {
@@ -354,6 +390,47 @@ describe.each(EVENT_KINDS)('bundled handlers, %s events', (kind) => {
     expect(gunzipSync(js.body).toString('utf8')).toContain('GraphiQL');
   });
 });
+
+/** A function's `memorySize` in serverless.yml (the provider's when the function has none). */
+function memorySizeOf(name: string): number {
+  const yml = readFileSync(join(ROOT, 'serverless.yml'), 'utf8');
+  const block = new RegExp(`\\n  ${name}:\\n((?:    .*\\n|\\s*\\n)+)`).exec(yml.slice(yml.indexOf('\nfunctions:')))?.[1] ?? '';
+  const own = /^    memorySize: (\d+)/m.exec(block)?.[1];
+  const provider = /^  memorySize: (\d+)/m.exec(yml.slice(yml.indexOf('\nprovider:'), yml.indexOf('\nfunctions:')))?.[1];
+  return Number(own ?? provider);
+}
+
+/**
+ * Runs a bundle extracted from its zip in a fresh process limited as Lambda limits a function of
+ * `memoryMb` (V8's old space at 90 % of it, as the nodejs runtime sets it): every event answered
+ * 200, `rounds` times over; returns the peak RSS in MiB.
+ */
+function runUnderMemoryLimit(bundle: string, memoryMb: number, events: unknown[], rounds: number): Promise<{ code: number | null; maxRssMiB: number; output: string }> {
+  const script = `
+    const mod = await import(process.env.BUNDLE_URL);
+    const events = JSON.parse(process.env.EVENTS);
+    for (let i = 0; i < Number(process.env.ROUNDS); i++) {
+      for (const e of events) {
+        const r = await mod.handler(e, { awsRequestId: 'mem-' + i, getRemainingTimeInMillis: () => 28000 });
+        if (r.statusCode !== 200) { console.error('status ' + r.statusCode + ': ' + String(r.body).slice(0, 300)); process.exit(2); }
+      }
+    }
+    console.log('@@' + JSON.stringify({ maxRssMiB: process.resourceUsage().maxRSS / 1024 }));
+  `;
+  const env: Record<string, string> = { PATH: process.env.PATH ?? '', NODE_ENV: 'production', GATEWAY_ENV: 'production', LOG_LEVEL: 'warn' };
+  for (const key of ENV_KEYS) if (process.env[key] !== undefined) env[key] = process.env[key]!;
+  Object.assign(env, { BUNDLE_URL: pathToFileURL(bundle).href, EVENTS: JSON.stringify(events), ROUNDS: String(rounds) });
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [`--max-old-space-size=${Math.floor(memoryMb * 0.9)}`, '--input-type=module', '-e', script], { env });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    child.on('close', (code) => {
+      const line = output.split('\n').find((l) => l.startsWith('@@'));
+      resolve({ code, maxRssMiB: line ? (JSON.parse(line.slice(2)) as { maxRssMiB: number }).maxRssMiB : Number.NaN, output: output.slice(-2000) });
+    });
+  });
+}
 
 function runOsls(args: string[], cwd: string): Promise<{ code: number | null; output: string }> {
   // A clean environment: no AWS or Tencent credentials, and a dead proxy so any network use fails.
