@@ -49,6 +49,11 @@ export interface GatewaySettings {
    * @default none; in env `development`: `http://localhost:*`, `http://127.0.0.1:*`
    */
   corsAllowedOrigins: readonly string[];
+  /**
+   * `PUBLIC_DOCS` (`config.publicDocs`): `/v1/openapi.json`, `/v1/docs` and its files need no
+   * credential. @default true
+   */
+  publicDocs: boolean;
 }
 
 export function gatewaySettings(config: Config, overrides: Partial<GatewaySettings> = {}): GatewaySettings {
@@ -56,6 +61,7 @@ export function gatewaySettings(config: Config, overrides: Partial<GatewaySettin
     playground: overrides.playground ?? config.graphqlPlayground,
     introspection: overrides.introspection ?? config.graphqlIntrospection,
     corsAllowedOrigins: overrides.corsAllowedOrigins ?? config.corsAllowedOrigins,
+    publicDocs: overrides.publicDocs ?? config.publicDocs,
   };
 }
 
@@ -127,6 +133,8 @@ export interface SurfaceDeps {
   idempotency: IdempotencyService;
   logger: Logger;
   authGuard: ReturnType<typeof createAuthGuard>;
+  /** Authentication settings in force (`options.auth` or `config.auth`). */
+  authConfig: AuthConfig;
   /** Authentication (or the test's replacement): run before every operation and REST call. */
   guard: GatewayGuard;
   /** One deadline per invocation: its remaining time (or the configured budget) minus the margin. */
@@ -208,7 +216,7 @@ export async function composeGateway(config: Config, options: GatewayOptions, su
   const authGuard = createAuthGuard(authenticator);
   const guard: GatewayGuard = options.guard ?? ((req, surface) => authGuard.guard(req, surface));
   const deadlineOptions = { defaultMs: config.functionTimeoutMs, marginMs: config.deadlineMarginMs };
-  const deps: SurfaceDeps = { config, settings, options, mode, upstream, cache, idempotency, logger, authGuard, guard, deadlineOptions };
+  const deps: SurfaceDeps = { config, settings, options, mode, upstream, cache, idempotency, logger, authConfig, authGuard, guard, deadlineOptions };
 
   const releaseShared = async () => {
     await upstream.close().catch(() => {});

@@ -15,10 +15,12 @@ import { createDeadline, type RequestDeadline } from '../http/deadline';
 import { jsonResult, notFound } from '../http/results';
 import { isAssetPath, isGraphQLPath } from '../http/routes';
 import type { GatewayRequest, GatewayResult, SurfaceHandler } from '../http/types';
-import { createPlayground } from '../playground';
+import { credentialHint } from '../auth/credential-hint';
+import type { AuthConfig } from '../auth';
+import { createPlayground, type PlaygroundPageOptions } from '../playground';
 import type { SurfaceFactory } from './compose';
 
-export const graphqlSurface: SurfaceFactory = async ({ config, settings, options, cache, idempotency, logger, authGuard, guard, deadlineOptions }) => {
+export const graphqlSurface: SurfaceFactory = async ({ config, settings, options, cache, idempotency, logger, authConfig, authGuard, guard, deadlineOptions }) => {
   const graphql = createGraphQLServer({
     upstream: cache.caller,
     introspection: settings.introspection,
@@ -46,7 +48,7 @@ export const graphqlSurface: SurfaceFactory = async ({ config, settings, options
     throw err;
   }
 
-  const playground = settings.playground ? createPlayground(options.playground) : undefined;
+  const playground = settings.playground ? createPlayground(playgroundPageOptions(options.playground, authConfig)) : undefined;
   const handler: SurfaceHandler = async (req, invocation) => {
     if (isAssetPath(req.path)) {
       return playground?.handle(req) ?? notFound(req, 'The playground is disabled');
@@ -73,3 +75,15 @@ export const graphqlSurface: SurfaceFactory = async ({ config, settings, options
   };
   return { handler, graphql, close };
 };
+
+/**
+ * The playground's page options. Headers given by the caller (the local server's demo key) are
+ * kept; otherwise, when a credential is needed, the headers editor opens with a template such as
+ * `{"x-api-key": "<your key>"}` and one line above the IDE says where the key goes.
+ */
+export function playgroundPageOptions(given: PlaygroundPageOptions | undefined, auth: AuthConfig): PlaygroundPageOptions {
+  if (given?.defaultHeaders && Object.keys(given.defaultHeaders).length > 0) return given;
+  const hint = credentialHint(auth);
+  if (!hint) return given ?? {};
+  return { ...given, defaultHeaders: hint.headers, credentialHint: hint.line, placeholders: hint.placeholders };
+}

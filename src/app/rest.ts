@@ -5,14 +5,14 @@
 import { createScopedUpstream } from '../auth';
 import { createDeadline } from '../http/deadline';
 import { notFound } from '../http/results';
-import { isRestPath } from '../http/routes';
+import { isDocsPath, isRestPath } from '../http/routes';
 import type { GatewayResult, SurfaceHandler } from '../http/types';
 import { currentScope } from '../observability/log';
 import { restCacheHeaders } from '../upstream/cache';
 import { createRestHandler } from '../rest';
 import type { SurfaceFactory } from './compose';
 
-export const restSurface: SurfaceFactory = ({ config, cache, idempotency, logger, authGuard, guard, deadlineOptions }) => {
+export const restSurface: SurfaceFactory = ({ config, settings, cache, idempotency, logger, authGuard, guard, deadlineOptions }) => {
   const rest = createRestHandler({
     upstream: cache.caller,
     maxBodyBytes: config.maxBodyBytes,
@@ -28,8 +28,11 @@ export const restSurface: SurfaceFactory = ({ config, cache, idempotency, logger
   });
   const handler: SurfaceHandler = async (req, invocation) => {
     if (!isRestPath(req.path)) return notFound(req, `No route for ${req.path}`);
-    const refused = await guard(req, 'rest');
-    if (refused) return refused;
+    // The documentation is for people without a key yet (unless PUBLIC_DOCS=false).
+    if (!(settings.publicDocs && isDocsPath(req.path))) {
+      const refused = await guard(req, 'rest');
+      if (refused) return refused;
+    }
     const deadline = createDeadline(invocation, deadlineOptions);
     let res: GatewayResult;
     try {

@@ -43,11 +43,15 @@ export function attachResolvers(schema: GraphQLSchema, resolvers: ResolverMap, w
     const type = schema.getType(typeName);
     if (!type) throw new Error(`resolvers name type ${typeName}, which is not in the schema`);
     if (isScalarType(type)) {
-      if (!(value instanceof GraphQLScalarType)) throw new Error(`scalar ${typeName} needs a GraphQLScalarType resolver`);
-      // The generated scalar takes the implementation's coercion; its name and description stay.
-      type.serialize = value.serialize;
-      type.parseValue = value.parseValue;
-      type.parseLiteral = value.parseLiteral;
+      // A GraphQLScalarType or just its conversion functions: the generated scalar takes the
+      // implementation's coercion; its name and (SDL) description stay.
+      const impl = value as Partial<Pick<GraphQLScalarType, 'serialize' | 'parseValue' | 'parseLiteral'>>;
+      if (typeof impl?.serialize !== 'function' || typeof impl.parseValue !== 'function' || typeof impl.parseLiteral !== 'function') {
+        throw new Error(`scalar ${typeName} needs serialize, parseValue and parseLiteral`);
+      }
+      type.serialize = impl.serialize;
+      type.parseValue = impl.parseValue;
+      type.parseLiteral = impl.parseLiteral;
       continue;
     }
     const entries = Object.entries(value as Record<string, unknown>);
