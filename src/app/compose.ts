@@ -13,8 +13,10 @@ import { jsonResult, methodNotAllowed, notFound } from '../http/results';
 import { isHealthPath } from '../http/routes';
 import type { GatewayRequest, GatewayResponse, GatewayResult, InvocationContext, Surface, SurfaceHandler } from '../http/types';
 import type { PlaygroundPageOptions } from '../playground';
-import { createUpstreamClient, type UpstreamClient } from '../upstream';
-import { createUpstreamCache, type UpstreamCache } from '../upstream/cache';
+import { createUpstreamClient, type UpstreamClient, type UpstreamClientOptions } from '../upstream';
+import type { RequestDeadline } from '../http/deadline';
+import type { WaitClock, WaitPolicy } from '../tasks/wait';
+import { createUpstreamCache, type InnerCaller, type UpstreamCache } from '../upstream/cache';
 import { assertProductionAuth, createAuthGuard, createAuthenticator, type AuthConfig } from '../auth';
 import { createIdempotencyService, memoryStoreFor, RedisIdempotencyStore, type IdempotencyService } from '../idempotency';
 import { createLogger, recordUpstreamCall, type Logger } from '../observability/log';
@@ -77,7 +79,7 @@ export interface GatewayOptions {
    * Upstream endpoint and credentials replacing `config.upstream`'s: the local server passes the
    * embedded simulator's here when no TENCENTCLOUD_SECRET_ID is set.
    */
-  upstream?: { endpoint: string; credentials: Credentials };
+  upstream?: { endpoint: string; credentials: Credentials } & Partial<Omit<UpstreamClientOptions, 'endpoint' | 'credentials'>>;
   /** Reported by `/healthz`. @default 'tencent' for a `*.tencentcloudapi.com` endpoint, else 'simulator' */
   mode?: UpstreamMode;
   settings?: Partial<GatewaySettings>;
@@ -94,6 +96,19 @@ export interface GatewayOptions {
    * never builds the GraphQL schema (most of a cold start). @default ['graphql', 'rest']
    */
   surfaces?: readonly Surface[];
+  /**
+   * The clock of bounded waits (GraphQL `awaitCompletion`, REST `?wait=`) and their policy. Tests
+   * pass a virtual clock whose sleeps advance the simulator's business time. @default real time
+   */
+  waitClock?: WaitClock;
+  waitPolicy?: WaitPolicy;
+  /**
+   * Builds each request's deadline. @default the invocation's remaining time (or
+   * `config.functionTimeoutMs`) minus `config.deadlineMarginMs`, on the system clock
+   */
+  deadline?: (invocation: InvocationContext | undefined) => RequestDeadline;
+  /** Wraps the upstream client beneath the cache and both surfaces (tests: answers with virtual latency). */
+  wrapUpstream?: (client: UpstreamClient) => InnerCaller;
 }
 
 export interface Gateway {
@@ -202,7 +217,7 @@ export async function composeGateway(config: Config, options: GatewayOptions, su
   // Beneath both surfaces and beneath the per-caller scope guard (REST wraps it per request,
   // GraphQL checks scopes per field before executing): authorization runs before any answer is
   // taken from the cache, and key material is redacted from cached answers as from fresh ones.
-  const cache = createUpstreamCache(upstream, {
+  const cache = createUpstreamCache(options.wrapUpstream ? options.wrapUpstream(upstream) : upstream, {
     config: config.cache,
     endpoint: options.upstream?.endpoint ?? config.upstream.endpoint,
     secretId: credentials?.secretId ?? '',

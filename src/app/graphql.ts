@@ -26,6 +26,8 @@ export const graphqlSurface: SurfaceFactory = async ({ config, settings, options
     introspection: settings.introspection,
     limits: config.graphqlLimits,
     idempotency,
+    waitClock: options.waitClock,
+    waitPolicy: options.waitPolicy,
     // Apollo's default landing pages load from a CDN; the playground below replaces them.
     plugins: [ApolloServerPluginLandingPageDisabled(), cacheExtensionPlugin()],
   });
@@ -61,7 +63,7 @@ export const graphqlSurface: SurfaceFactory = async ({ config, settings, options
     }
     const refused = await guard(req, 'graphql');
     if (refused) return refused;
-    const deadline = createDeadline(invocation, deadlineOptions);
+    const deadline = options.deadline?.(invocation) ?? createDeadline(invocation, deadlineOptions);
     deadlines.set(req, deadline);
     try {
       // The integration's handler type allows a callback-style void; ours always returns a result.

@@ -12,9 +12,11 @@ import { restCacheHeaders } from '../upstream/cache';
 import { createRestHandler } from '../rest';
 import type { SurfaceFactory } from './compose';
 
-export const restSurface: SurfaceFactory = ({ config, settings, cache, idempotency, logger, authGuard, guard, deadlineOptions }) => {
+export const restSurface: SurfaceFactory = ({ config, settings, options, cache, idempotency, logger, authGuard, guard, deadlineOptions }) => {
   const rest = createRestHandler({
     upstream: cache.caller,
+    clock: options.waitClock,
+    waitPolicy: options.waitPolicy,
     maxBodyBytes: config.maxBodyBytes,
     // Every REST call runs with the caller's scopes checked per action, and key material
     // redacted from answers for callers without the `keys` scope.
@@ -33,7 +35,7 @@ export const restSurface: SurfaceFactory = ({ config, settings, cache, idempoten
       const refused = await guard(req, 'rest');
       if (refused) return refused;
     }
-    const deadline = createDeadline(invocation, deadlineOptions);
+    const deadline = options.deadline?.(invocation) ?? createDeadline(invocation, deadlineOptions);
     let res: GatewayResult;
     try {
       res = await rest(req, deadline);

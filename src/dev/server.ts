@@ -26,7 +26,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { createLambdaHandler, type LambdaHttpHandler } from '../../handlers/lib/lambda';
-import { createGateway, type Gateway, type GatewayGuard, type GatewaySettings, type UpstreamMode } from '../app';
+import { createGateway, type Gateway, type GatewayGuard, type GatewayOptions, type GatewaySettings, type UpstreamMode } from '../app';
 import { errorResult, jsonResult } from '../http/results';
 import { surfaceOf } from '../http/routes';
 import type { GatewayResult, Surface } from '../http/types';
@@ -68,6 +68,8 @@ export interface LocalServerOptions {
   auth?: AuthConfig;
   /** Where request log lines go. @default stdout */
   logger?: Logger;
+  /** Further options of `createGateway` (tests: virtual wait clock, deadlines, upstream overrides). */
+  gateway?: Omit<GatewayOptions, 'settings' | 'guard' | 'playground' | 'auth' | 'logger'>;
   /** See `REQUEST_TIMEOUT_MS` (tests shorten it). @default REQUEST_TIMEOUT_MS */
   requestTimeoutMs?: number;
 }
@@ -112,6 +114,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
       const { createSimulator, DEMO_CREDENTIAL } = await import('../simulator/index');
       simulator = await createSimulator({ demoData: true, ...options.simulator, port: 0, host: '127.0.0.1', credentials: [DEMO_CREDENTIAL] });
       gateway = await createGateway(config, {
+        ...options.gateway,
         upstream: { endpoint: simulator.url, credentials: { secretId: DEMO_CREDENTIAL.secretId, secretKey: DEMO_CREDENTIAL.secretKey } },
         mode: 'simulator',
         settings: options.settings,
@@ -121,7 +124,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
         logger: options.logger,
       });
     } else {
-      gateway = await createGateway(config, { settings: options.settings, guard: options.guard, playground, auth, logger: options.logger });
+      gateway = await createGateway(config, { ...options.gateway, settings: options.settings, guard: options.guard, playground, auth, logger: options.logger });
     }
   } catch (err) {
     await simulator?.close();

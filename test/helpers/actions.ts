@@ -23,13 +23,13 @@ import {
   type GraphQLInputType,
   type GraphQLSchema,
 } from 'graphql';
-import { requiredScopes, SCOPES, type Scope } from '../../../src/auth';
-import { model } from '../../../src/graphql/model';
-import { buildGuardedSchema } from '../../../src/graphql/server';
-import { operationByAction } from '../../../src/graphql/operations';
-import { enforcedEnum } from '../../../src/spec/validate';
-import { getStructure, spec, type MemberSpec } from '../../../src/spec';
-import type { KeyName } from '../../helpers/server';
+import { requiredScopes, SCOPES, type Scope } from '../../src/auth';
+import { model } from '../../src/graphql/model';
+import { buildGuardedSchema } from '../../src/graphql/server';
+import { operationByAction } from '../../src/graphql/operations';
+import { enforcedEnum } from '../../src/spec/validate';
+import { getStructure, spec, type MemberSpec } from '../../src/spec';
+import type { KeyName } from './fixture';
 
 /** Every documented action, from the spec. */
 export const ACTIONS: readonly string[] = Object.keys(spec.actions).sort();

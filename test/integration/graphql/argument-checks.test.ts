@@ -7,34 +7,17 @@
  * Each refusal is 400 BAD_USER_INPUT naming the argument path, with zero upstream calls.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startTestGateway, type TestGateway } from '../../helpers/gateway';
+import { firstError, ISOLATED, startGateway, type GatewayFixture } from '../../helpers/fixture';
 
-let gw: TestGateway;
+let gw: GatewayFixture;
 beforeAll(async () => {
-  gw = await startTestGateway();
+  gw = await startGateway(ISOLATED);
 });
 afterAll(() => gw.close());
-beforeEach(() => {
-  gw.sim.faults.clear();
-  gw.resetCalls();
-});
+beforeEach(() => gw.reset());
 
-interface Refusal {
-  status: number;
-  code: string | undefined;
-  message: string;
-  paths: string[];
-}
-
-async function refusal(query: string, variables?: Record<string, unknown>): Promise<Refusal> {
-  const res = await gw.query(query, variables);
-  const err = res.errors?.[0];
-  return {
-    status: res.status,
-    code: err?.extensions?.code,
-    message: String(err?.message ?? ''),
-    paths: ((err?.extensions?.fields ?? []) as { path: string }[]).map((f) => f.path),
-  };
+async function refusal(query: string, variables?: Record<string, unknown>) {
+  return firstError(await gw.graphql(query, variables));
 }
 
 describe('nested field arguments are validated against the spec caps like root ones', () => {
@@ -73,7 +56,7 @@ describe('nested field arguments are validated against the spec caps like root o
   });
 
   it('nested arguments within the caps still reach the upstream', async () => {
-    const res = await gw.query('{ certificates(limit: 2) { certificates { certificateId deployedResources(resourceType: CLB) { type } } } }');
+    const res = await gw.graphql('{ certificates(limit: 2) { certificates { certificateId deployedResources(resourceType: CLB) { type } } } }');
     expect(res.status).toBe(200);
     expect(res.errors).toBeUndefined();
     expect(gw.calls()).toEqual({ DescribeCertificates: 1, DescribeDeployedResources: 1 });
@@ -104,12 +87,12 @@ describe('ID arguments of Integer members accept canonical decimal integers only
   });
 
   it('a canonical decimal id reaches the upstream as that integer', async () => {
-    const res = await gw.query('query($id: ID!) { managerDetail(managerId: $id) { managerId } }', { id: '18000' });
+    const res = await gw.graphql('query($id: ID!) { managerDetail(managerId: $id) { managerId } }', { id: '18000' });
     expect(res.errors).toBeUndefined();
     expect(res.data.managerDetail.managerId).toBe('18000');
     expect(gw.sim.calls.log({ action: 'DescribeManagerDetail' }).map((c) => c.params?.ManagerId)).toEqual([18000]);
     gw.resetCalls();
-    const zero = await gw.query('{ certificates(projectId: "0", limit: 1) { totalCount } }');
+    const zero = await gw.graphql('{ certificates(projectId: "0", limit: 1) { totalCount } }');
     expect(zero.errors).toBeUndefined();
     expect(gw.sim.calls.log({ action: 'DescribeCertificates' }).map((c) => c.params?.ProjectId)).toEqual([0]);
   });

@@ -9,17 +9,14 @@ import { parse } from 'graphql';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { estimateCost } from '../../../src/graphql/limits/cost';
 import { buildSchema } from '../../../src/graphql/server';
-import { startTestGateway, type TestGateway } from '../../helpers/gateway';
+import { ISOLATED, startGateway, type GatewayFixture } from '../../helpers/fixture';
 
-let gw: TestGateway;
+let gw: GatewayFixture;
 beforeAll(async () => {
-  gw = await startTestGateway();
+  gw = await startGateway(ISOLATED);
 });
 afterAll(() => gw.close());
-beforeEach(() => {
-  gw.sim.faults.clear();
-  gw.resetCalls();
-});
+beforeEach(() => gw.reset());
 
 const total = (calls: Record<string, number>) => Object.values(calls).reduce((a, b) => a + b, 0);
 
@@ -48,7 +45,7 @@ describe('the cost estimate counts absent, null and 0 page sizes as the document
 
   it.each(CASES)('%s: estimate >= the exact number of upstream calls made', async (_name, query, variables) => {
     const estimate = estimateCost(buildSchema(), parse(query), { variables }).cost;
-    const res = await gw.query(query, variables);
+    const res = await gw.graphql(query, variables);
     expect(res.status).toBe(200);
     const made = total(gw.calls());
     // The default page really was fetched and navigated: 1 list + 10 details at least.
@@ -67,7 +64,7 @@ describe('the cost estimate counts absent, null and 0 page sizes as the document
 
   it('the cost limit refuses 20 aliases of limit: null with nested details (220 calls) before any upstream call', async () => {
     const aliases = Array.from({ length: 20 }, (_, i) => `a${i}: certificates(limit: $l) { ${DETAIL} }`).join(' ');
-    const res = await gw.query(`query($l: Int) { ${aliases} }`, { l: null });
+    const res = await gw.graphql(`query($l: Int) { ${aliases} }`, { l: null });
     expect(res.status).toBe(400);
     expect(res.errors?.[0]?.extensions?.code).toBe('QUERY_TOO_COMPLEX');
     expect(res.errors?.[0]?.extensions?.cost?.estimated).toBe(220);

@@ -5,7 +5,7 @@
  * so the assertions are on outcomes (ids, states, what was created upstream), never on wall time.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startTestGateway, type TestGateway } from '../../helpers/gateway';
+import { ISOLATED, startGateway, type GatewayFixture } from '../../helpers/fixture';
 import { unlimited, type RateLimiter } from '../../../src/upstream/ratelimit';
 
 /** The budget of the observed failure: a 28 s function minus its 1 s margin, rounded down. */
@@ -14,19 +14,19 @@ const WAIT = 'wait { requestedSeconds grantedSeconds capped cappedBy deadlineRea
 /** Issuance that cannot finish within any wait here, so every wait runs to its end. */
 const SIM = { durations: { dvIssue: 600_000, dvVerify: 600_000 } };
 
-const certificatesFor = (gw: TestGateway, domain: string) => [...gw.sim.state.certificates.values()].filter((c) => c.domain === domain);
+const certificatesFor = (gw: GatewayFixture, domain: string) => [...gw.sim.state.certificates.values()].filter((c) => c.domain === domain);
 
 describe('serial mutation fields share one deadline', () => {
-  let gw: TestGateway;
+  let gw: GatewayFixture;
   beforeAll(async () => {
-    gw = await startTestGateway({ sim: SIM, deadlineMs: BUDGET_MS });
+    gw = await startGateway({ ...ISOLATED, sim: SIM, deadline: { budgetMs: BUDGET_MS } });
   });
   afterAll(() => gw.close());
   beforeEach(() => gw.resetCalls());
 
   it('two applyCertificate fields with 20 s waits: both created ids reach the caller, each certificate is created once, the second wait is capped by the deadline', async () => {
     const started = gw.slept();
-    const res = await gw.query(`mutation {
+    const res = await gw.graphql(`mutation {
       first: applyCertificate(dvAuthMethod: DNS_AUTO, domainName: "first.deadline.test") {
         certificateId awaitCompletion(timeoutSeconds: 20) { certificateId done status ${WAIT} } }
       second: applyCertificate(dvAuthMethod: DNS_AUTO, domainName: "second.deadline.test") {
@@ -52,10 +52,10 @@ describe('serial mutation fields share one deadline', () => {
   });
 
   it('nested waits share the budget: the inner wait gets what the outer one left', async () => {
-    const applied = await gw.query('mutation { applyCertificate(dvAuthMethod: DNS_AUTO, domainName: "nested.deadline.test") { certificateId } }');
+    const applied = await gw.graphql('mutation { applyCertificate(dvAuthMethod: DNS_AUTO, domainName: "nested.deadline.test") { certificateId } }');
     const id = applied.data.applyCertificate.certificateId;
     const started = gw.slept();
-    const res = await gw.query(
+    const res = await gw.graphql(
       `query($id: ID!) { certificateIssuance(id: $id) { awaitCompletion(timeoutSeconds: 20) { ${WAIT}
         awaitCompletion(timeoutSeconds: 20) { certificateId done ${WAIT} } } } }`,
       { id },
@@ -72,9 +72,9 @@ describe('serial mutation fields share one deadline', () => {
   });
 
   it('awaitCompletion capped by the maximum wait says so', async () => {
-    const applied = await gw.query('mutation { applyCertificate(dvAuthMethod: DNS_AUTO, domainName: "maxwait.deadline.test") { certificateId } }');
+    const applied = await gw.graphql('mutation { applyCertificate(dvAuthMethod: DNS_AUTO, domainName: "maxwait.deadline.test") { certificateId } }');
     const id = applied.data.applyCertificate.certificateId;
-    const res = await gw.query(`query($id: ID!) { certificateIssuance(id: $id) { awaitCompletion(timeoutSeconds: 25) { done ${WAIT} } } }`, { id });
+    const res = await gw.graphql(`query($id: ID!) { certificateIssuance(id: $id) { awaitCompletion(timeoutSeconds: 25) { done ${WAIT} } } }`, { id });
     expect(res.errors).toBeUndefined();
     expect(res.data.certificateIssuance.awaitCompletion).toEqual({
       done: false,
@@ -83,24 +83,24 @@ describe('serial mutation fields share one deadline', () => {
   });
 
   it('objects that did not come from a wait have no wait report', async () => {
-    const res = await gw.query('mutation { applyCertificate(dvAuthMethod: DNS_AUTO, domainName: "nowait.deadline.test") { certificateId wait { capped } } }');
+    const res = await gw.graphql('mutation { applyCertificate(dvAuthMethod: DNS_AUTO, domainName: "nowait.deadline.test") { certificateId wait { capped } } }');
     expect(res.errors).toBeUndefined();
     expect(res.data.applyCertificate.wait).toBeNull();
   });
 });
 
 describe('a mutation field the deadline leaves no time for', () => {
-  let gw: TestGateway;
+  let gw: GatewayFixture;
   beforeAll(async () => {
     // A write needs 2 s left to start: after 20 s + 6 s of waits only 1 s is.
-    gw = await startTestGateway({ sim: SIM, deadlineMs: BUDGET_MS, deadlineReserves: { writeReserveMs: 2_000, waitReserveMs: 1_000 } });
+    gw = await startGateway({ ...ISOLATED, sim: SIM, deadline: { budgetMs: BUDGET_MS, writeReserveMs: 2_000, waitReserveMs: 1_000 } });
   });
   afterAll(() => gw.close());
 
   it('is refused with a typed DEADLINE_EXCEEDED (nothing executed), and the fields that ran keep their created ids', async () => {
     const field = (alias: string) => `${alias}: applyCertificate(dvAuthMethod: DNS_AUTO, domainName: "${alias}.refused.test") {
       certificateId awaitCompletion(timeoutSeconds: 20) { certificateId done ${WAIT} } }`;
-    const res = await gw.query(`mutation { ${field('one')} ${field('two')} ${field('three')} }`);
+    const res = await gw.graphql(`mutation { ${field('one')} ${field('two')} ${field('three')} }`);
 
     expect(res.data.one.certificateId).toBe(certificatesFor(gw, 'one.refused.test')[0].id);
     expect(res.data.two.certificateId).toBe(certificatesFor(gw, 'two.refused.test')[0].id);
@@ -117,18 +117,18 @@ describe('a mutation field the deadline leaves no time for', () => {
 });
 
 describe('"DeployRecordId = 0" re-calls share the deadline', () => {
-  let gw: TestGateway;
+  let gw: GatewayFixture;
   beforeAll(async () => {
     // The record takes a minute to be created: every call within the budget answers DeployRecordId 0.
-    gw = await startTestGateway({ sim: { durations: { updateCreate: 60_000 } }, deadlineMs: 4_000, wait: { maxWaitSeconds: 20 } });
+    gw = await startGateway({ ...ISOLATED, sim: { durations: { updateCreate: 60_000 } }, deadline: { budgetMs: 4_000 }, wait: { maxWaitSeconds: 20 } });
   });
   afterAll(() => gw.close());
 
   it('stop when the deadline leaves no time for another write and answer CONFLICT "still being created", not a masked error', async () => {
-    const issued = await gw.query('query { certificates(limit: 100) { certificates { certificateId domain status } } }');
+    const issued = await gw.graphql('query { certificates(limit: 100) { certificates { certificateId domain status } } }');
     const idOf = (domain: string) => issued.data.certificates.certificates.find((c: any) => c.domain === domain && c.status === 'ISSUED').certificateId;
     gw.resetCalls();
-    const res = await gw.query(
+    const res = await gw.graphql(
       `mutation($old: ID!, $new: ID) { updateCertificateInstances(oldCertificateId: $old, certificateId: $new, resourceTypes: [CDN]) { __typename } }`,
       { old: idOf('www.example.test'), new: idOf('api.example.test') },
     );
@@ -143,7 +143,7 @@ describe('"DeployRecordId = 0" re-calls share the deadline', () => {
 });
 
 describe('a write the deadline cuts while it waits for its rate-limit slot', () => {
-  let gw: TestGateway;
+  let gw: GatewayFixture;
   let budgetSpent = true;
   /**
    * ApplyCertificate's budget is spent: a call waits in the limiter's queue, and the request's
@@ -159,13 +159,13 @@ describe('a write the deadline cuts while it waits for its rate-limit slot', () 
     },
   };
   beforeAll(async () => {
-    gw = await startTestGateway({ sim: SIM, deadlineMs: BUDGET_MS, client: { limiter } });
+    gw = await startGateway({ ...ISOLATED, sim: SIM, deadline: { budgetMs: BUDGET_MS }, client: { limiter } });
   });
   afterAll(() => gw.close());
 
   it('is DEADLINE_EXCEEDED at stage NOT_SENT with outcomeUnknown false, and the same idempotency key then runs it once', async () => {
     const mutation = `mutation($key: String) { applyCertificate(dvAuthMethod: DNS_AUTO, domainName: "queued.deadline.test", idempotencyKey: $key) { certificateId } }`;
-    const first = await gw.query(mutation, { key: 'queued-at-the-deadline' });
+    const first = await gw.graphql(mutation, { key: 'queued-at-the-deadline' });
     expect(first.data?.applyCertificate).toBeNull();
     expect(first.errors).toHaveLength(1);
     expect(first.errors![0]).toMatchObject({
@@ -178,7 +178,7 @@ describe('a write the deadline cuts while it waits for its rate-limit slot', () 
 
     // Never sent, so the key was not spent: the repeat runs (not 409 "outcome unknown"), once.
     budgetSpent = false;
-    const again = await gw.query(mutation, { key: 'queued-at-the-deadline' });
+    const again = await gw.graphql(mutation, { key: 'queued-at-the-deadline' });
     expect(again.errors).toBeUndefined();
     const created = certificatesFor(gw, 'queued.deadline.test');
     expect(created).toHaveLength(1);

@@ -6,21 +6,18 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { GraphQLError } from 'graphql';
 import { formatError } from '../../../src/graphql/server';
-import { startTestGateway, type TestGateway } from '../../helpers/gateway';
+import { ISOLATED, startGateway, type GatewayFixture } from '../../helpers/fixture';
 
-let gw: TestGateway;
+let gw: GatewayFixture;
 beforeAll(async () => {
-  gw = await startTestGateway();
+  gw = await startGateway(ISOLATED);
 });
 afterAll(() => gw.close());
-beforeEach(() => {
-  gw.sim.faults.clear();
-  gw.resetCalls();
-});
+beforeEach(() => gw.reset());
 
 describe('GraphQL errors', () => {
   it('maps an upstream business error to the gateway code with the upstream details', async () => {
-    const res = await gw.query('{ certificateDetail(certificateId: "nope1234") { domain } }');
+    const res = await gw.graphql('{ certificateDetail(certificateId: "nope1234") { domain } }');
     expect(res.data).toEqual({ certificateDetail: null });
     const [err] = res.errors!;
     expect(err.path).toEqual(['certificateDetail']);
@@ -31,7 +28,7 @@ describe('GraphQL errors', () => {
   });
 
   it('returns partial results: the failing field errors, the others resolve', async () => {
-    const res = await gw.query('{ bad: certificateDetail(certificateId: "nope1234") { domain } good: certificates(limit: 2) { totalCount certificates { certificateId } } }');
+    const res = await gw.graphql('{ bad: certificateDetail(certificateId: "nope1234") { domain } good: certificates(limit: 2) { totalCount certificates { certificateId } } }');
     expect(res.data.bad).toBeNull();
     expect(res.data.good.certificates).toHaveLength(2);
     expect(res.errors).toHaveLength(1);
@@ -40,7 +37,7 @@ describe('GraphQL errors', () => {
 
   it('a nested navigation failure nulls only that field', async () => {
     gw.sim.faults.add({ kind: 'error', code: 'FailedOperation.CertificateNotFound', actions: ['DescribeCertificateDetail'], count: 1 });
-    const res = await gw.query('{ certificates(limit: 2) { certificates { certificateId detail { domain } } } }');
+    const res = await gw.graphql('{ certificates(limit: 2) { certificates { certificateId detail { domain } } } }');
     expect(res.data.certificates.certificates).toHaveLength(2);
     const nulls = res.data.certificates.certificates.filter((c: any) => c.detail === null);
     expect(nulls).toHaveLength(1);
@@ -48,7 +45,7 @@ describe('GraphQL errors', () => {
   });
 
   it('rejects invalid arguments before calling upstream', async () => {
-    const res = await gw.query('mutation { applyCertificate(dvAuthMethod: NOT_A_METHOD, domainName: "x.example.test") { certificateId } }');
+    const res = await gw.graphql('mutation { applyCertificate(dvAuthMethod: NOT_A_METHOD, domainName: "x.example.test") { certificateId } }');
     expect(res.status).toBe(400);
     expect(res.errors![0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
     expect(gw.calls()).toEqual({});
@@ -56,7 +53,7 @@ describe('GraphQL errors', () => {
 
   it('reads recover from transient upstream faults within the retry budget', async () => {
     gw.sim.faults.next(2, 'internalError', { actions: ['DescribeCertificates'] });
-    const res = await gw.query('{ certificates(limit: 1) { totalCount } }');
+    const res = await gw.graphql('{ certificates(limit: 1) { totalCount } }');
     expect(res.errors).toBeUndefined();
     expect(gw.calls().DescribeCertificates).toBe(3);
   });
@@ -66,7 +63,7 @@ describe('GraphQL errors', () => {
     const list = await gw.client.call('DescribeCertificates', { Limit: 1 });
     const id = (list.Certificates as any[])[0].CertificateId;
     gw.resetCalls();
-    const res = await gw.query('mutation($id: ID!) { setCertificateAlias(certificateId: $id, alias: "after-reset") { certificateId } }', { id });
+    const res = await gw.graphql('mutation($id: ID!) { setCertificateAlias(certificateId: $id, alias: "after-reset") { certificateId } }', { id });
     expect(res.errors![0].extensions.code).toBe('UPSTREAM_UNAVAILABLE');
     expect(res.errors![0].extensions.upstream.outcomeUnknown).toBe(true);
     expect(gw.calls().ModifyCertificateAlias).toBe(1);

@@ -5,12 +5,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueCertificate } from '../../../src/simulator';
-import { startTestGateway, type TestGateway } from '../../helpers/gateway';
+import { ISOLATED, startGateway, type GatewayFixture } from '../../helpers/fixture';
 
-let gw: TestGateway;
+let gw: GatewayFixture;
 
 async function certId(domain: string): Promise<string> {
-  const res = await gw.query('query($d: String) { certificates(searchKey: $d, limit: 50) { certificates { certificateId domain status } } }', { d: domain });
+  const res = await gw.graphql('query($d: String) { certificates(searchKey: $d, limit: 50) { certificates { certificateId domain status } } }', { d: domain });
   const hit = res.data.certificates.certificates.find((c: any) => c.domain === domain && c.status === 'ISSUED');
   if (!hit) throw new Error(`no issued demo certificate for ${domain}`);
   return hit.certificateId;
@@ -26,14 +26,14 @@ function clbTarget(instanceName: string, domain: string): string {
 const RECORD = `id kind state done progress { total succeeded failed running pending }`;
 
 beforeAll(async () => {
-  gw = await startTestGateway({ sim: { durations: { dvIssue: 8_000, dvVerify: 2_000 } } });
+  gw = await startGateway({ ...ISOLATED, sim: { durations: { dvIssue: 8_000, dvVerify: 2_000 } } });
 });
 afterAll(() => gw.close());
 
 describe('bind-resource tasks', () => {
   it('create → poll → wait → result and detail', async () => {
     const id = await certId('www.example.test');
-    const created = await gw.query(
+    const created = await gw.graphql(
       `mutation($ids: [ID!]!) { createCertificateBindResourceTask(certificateIds: $ids, useCache: false) { id certificateId state done } }`,
       { ids: [id] },
     );
@@ -41,10 +41,10 @@ describe('bind-resource tasks', () => {
     const [task] = created.data.createCertificateBindResourceTask;
     expect(task).toMatchObject({ certificateId: id, state: 'RUNNING', done: false });
 
-    const polled = await gw.query('query($id: ID!) { bindResourceTask(id: $id) { state statusCode } }', { id: task.id });
+    const polled = await gw.graphql('query($id: ID!) { bindResourceTask(id: $id) { state statusCode } }', { id: task.id });
     expect(polled.data.bindResourceTask).toEqual({ state: 'RUNNING', statusCode: 0 });
 
-    const waited = await gw.query(
+    const waited = await gw.graphql(
       `query($id: ID!) { bindResourceTask(id: $id) { awaitCompletion(timeoutSeconds: 10) {
         state done result { resourceType bindResourceRegionResult { region totalCount } }
         detail(resourceTypes: [CLB], limit: 10) { clb { region totalCount instanceList { loadBalancerId } } } } } }`,
@@ -65,7 +65,7 @@ describe('delete tasks', () => {
     const pem = issueCertificate({ commonName: 'del.example.test', notBefore: Date.now() - 86_400_000, notAfter: Date.now() + 90 * 86_400_000 });
     const uploaded = await gw.client.call('UploadCertificate', { CertificatePublicKey: pem.certificatePem, CertificatePrivateKey: pem.privateKeyPem, Alias: 'to-delete' });
     const id = String(uploaded.CertificateId);
-    const res = await gw.query(
+    const res = await gw.graphql(
       `mutation($ids: [ID!]!) { deleteCertificates(ids: $ids, checkBoundResources: true) {
         succeeded failed { certId msg } requestId
         tasks { id certificateId state awaitCompletion(timeoutSeconds: 10) { state statusCode done } } } }`,
@@ -76,20 +76,20 @@ describe('delete tasks', () => {
     expect(out.requestId).toBeTruthy();
     expect(out.tasks).toHaveLength(1);
     expect(out.tasks[0]).toMatchObject({ certificateId: id, awaitCompletion: { state: 'SUCCEEDED', done: true } });
-    const gone = await gw.query('query($id: ID!) { certificate(id: $id) { certificateId } }', { id });
+    const gone = await gw.graphql('query($id: ID!) { certificate(id: $id) { certificateId } }', { id });
     expect(gone.data.certificate).toBeNull();
   });
 
   it('a certificate with bound resources fails its delete task with the documented code', async () => {
     const id = await certId('api.example.test');
-    const res = await gw.query(
+    const res = await gw.graphql(
       `mutation($ids: [ID!]!) { deleteCertificates(ids: $ids, checkBoundResources: true) { tasks { id awaitCompletion(timeoutSeconds: 10) { state statusCode } } } }`,
       { ids: [id] },
     );
     expect(res.errors).toBeUndefined();
     const [t] = res.data.deleteCertificates.tasks;
     expect(t.awaitCompletion).toEqual({ state: 'FAILED', statusCode: 4 });
-    const later = await gw.query('query($id: ID!) { deleteTask(id: $id) { state certificateId } }', { id: t.id });
+    const later = await gw.graphql('query($id: ID!) { deleteTask(id: $id) { state certificateId } }', { id: t.id });
     expect(later.data.deleteTask).toEqual({ state: 'FAILED', certificateId: id });
   });
 });
@@ -98,7 +98,7 @@ describe('deployments', () => {
   it('deploy → wait → succeeded, and a second deploy while running reports the running record', async () => {
     const id = await certId('*.example.test');
     const target = clbTarget('web-lb', 'api.example.test');
-    const started = await gw.query(
+    const started = await gw.graphql(
       `mutation($id: ID!, $t: [String!]!) { deployCertificate(certificateId: $id, instanceIdList: $t, resourceType: CLB) {
         __typename ... on DeploymentStarted { requestId record { ${RECORD} } } } }`,
       { id, t: [target] },
@@ -108,7 +108,7 @@ describe('deployments', () => {
     const record = started.data.deployCertificate.record;
     expect(record).toMatchObject({ kind: 'DEPLOY', done: false });
 
-    const again = await gw.query(
+    const again = await gw.graphql(
       `mutation($id: ID!, $t: [String!]!) { deployCertificate(certificateId: $id, instanceIdList: $t, resourceType: CLB) {
         __typename ... on DeploymentAlreadyRunning { message record { id } } } }`,
       { id, t: [target] },
@@ -116,7 +116,7 @@ describe('deployments', () => {
     expect(again.errors).toBeUndefined();
     expect(again.data.deployCertificate).toMatchObject({ __typename: 'DeploymentAlreadyRunning', record: { id: record.id } });
 
-    const waited = await gw.query(
+    const waited = await gw.graphql(
       `query($id: ID!) { deploymentRecord(id: $id, kind: DEPLOY) { awaitCompletion(timeoutSeconds: 15) { ${RECORD} details { totalCount deploy { instanceId status } } } } }`,
       { id: record.id },
     );
@@ -132,7 +132,7 @@ describe('deployments', () => {
     const id = String(uploaded.CertificateId);
     const target = clbTarget('flaky-lb', 'flaky.example.test');
     gw.sim.state.setInstanceFailure(target, true);
-    const started = await gw.query(
+    const started = await gw.graphql(
       `mutation($id: ID!, $t: [String!]!) { deployCertificate(certificateId: $id, instanceIdList: $t, resourceType: CLB) {
         ... on DeploymentStarted { record { id awaitCompletion(timeoutSeconds: 15) { state done progress { failed } } } } } }`,
       { id, t: [target] },
@@ -142,14 +142,14 @@ describe('deployments', () => {
     expect(rec.awaitCompletion).toMatchObject({ state: 'FAILED', done: true });
 
     gw.sim.state.setInstanceFailure(target, false);
-    const retried = await gw.query(
+    const retried = await gw.graphql(
       `mutation($id: ID!) { retryDeployRecord(deployRecordId: $id) { id kind awaitCompletion(timeoutSeconds: 15) { state } } }`,
       { id: rec.id },
     );
     expect(retried.errors).toBeUndefined();
     expect(retried.data.retryDeployRecord).toMatchObject({ id: rec.id, kind: 'DEPLOY', awaitCompletion: { state: 'SUCCEEDED' } });
 
-    const rolledBack = await gw.query(
+    const rolledBack = await gw.graphql(
       `mutation($id: ID!) { rollbackDeployRecord(deployRecordId: $id) { id kind awaitCompletion(timeoutSeconds: 15) { done } } }`,
       { id: rec.id },
     );
@@ -162,7 +162,7 @@ describe('deployments', () => {
     const oldId = await certId('www.example.test');
     const newId = await certId('api.example.test');
     gw.resetCalls();
-    const res = await gw.query(
+    const res = await gw.graphql(
       `mutation($old: ID!, $new: ID) { updateCertificateInstances(oldCertificateId: $old, certificateId: $new, resourceTypes: [CDN]) {
         __typename ... on DeploymentStarted { record { id kind updateSyncProgress { resourceType } awaitCompletion(timeoutSeconds: 15) { state done details { update { resourceType totalCount } } } } } } }`,
       { old: oldId, new: newId },
@@ -175,7 +175,7 @@ describe('deployments', () => {
     expect(rec.kind).toBe('UPDATE');
     expect(rec.awaitCompletion.done).toBe(true);
 
-    const rollback = await gw.query(`mutation($id: ID!) { rollbackUpdateRecord(deployRecordId: $id) { id kind } }`, { id: rec.id });
+    const rollback = await gw.graphql(`mutation($id: ID!) { rollbackUpdateRecord(deployRecordId: $id) { id kind } }`, { id: rec.id });
     expect(rollback.errors).toBeUndefined();
     expect(rollback.data.rollbackUpdateRecord.kind).toBe('UPDATE');
   });
@@ -186,7 +186,7 @@ describe('deployments', () => {
       return String((list.Certificates as any[])[0].CertificateId);
     });
     const fresh = issueCertificate({ commonName: 'upload.example.test', notBefore: Date.now() - 86_400_000, notAfter: Date.now() + 90 * 86_400_000 });
-    const res = await gw.query(
+    const res = await gw.graphql(
       `mutation($old: ID!, $pub: String!, $key: String!) { uploadUpdateCertificateInstances(oldCertificateId: $old, resourceTypes: [CLB], certificatePublicKey: $pub, certificatePrivateKey: $key) {
         __typename ... on DeploymentStarted { record { id kind awaitCompletion(timeoutSeconds: 15) { state done details { totalCount uploadUpdate { totalCount } } } } } } }`,
       { old: oldId, pub: fresh.certificatePem, key: fresh.privateKeyPem },
@@ -195,12 +195,12 @@ describe('deployments', () => {
     const rec = res.data.uploadUpdateCertificateInstances.record;
     expect(rec.kind).toBe('UPLOAD_UPDATE');
     expect(rec.awaitCompletion.done).toBe(true);
-    const rb = await gw.query(`mutation($id: ID!) { rollbackUploadUpdateRecord(deployRecordId: $id) { id kind } }`, { id: rec.id });
+    const rb = await gw.graphql(`mutation($id: ID!) { rollbackUploadUpdateRecord(deployRecordId: $id) { id kind } }`, { id: rec.id });
     expect(rb.errors).toBeUndefined();
     expect(rb.data.rollbackUploadUpdateRecord).toEqual({ id: rec.id, kind: 'UPLOAD_UPDATE' });
     // Regression: after a rollback the record's state is that of its latest entry (the
     // rollback), not a sum that keeps the rolled-back instances pending forever.
-    const after = await gw.query('query($id: ID!) { deploymentRecord(id: $id, kind: UPLOAD_UPDATE) { awaitCompletion(timeoutSeconds: 15) { done state } } }', { id: rec.id });
+    const after = await gw.graphql('query($id: ID!) { deploymentRecord(id: $id, kind: UPLOAD_UPDATE) { awaitCompletion(timeoutSeconds: 15) { done state } } }', { id: rec.id });
     expect(after.errors).toBeUndefined();
     expect(after.data.deploymentRecord.awaitCompletion.done).toBe(true);
   });
@@ -208,7 +208,7 @@ describe('deployments', () => {
 
 describe('issuance', () => {
   it('apply → pending with per-domain verification → wait returns the latest state when time is up → issued', async () => {
-    const applied = await gw.query(
+    const applied = await gw.graphql(
       `mutation { applyCertificate(dvAuthMethod: DNS_AUTO, domainName: "issue.example.test") {
         certificateId status done verification { domain verifyType } } }`,
     );
@@ -219,14 +219,14 @@ describe('issuance', () => {
 
     // Regression: a pending certificate has no validity yet (the upstream answers ""): the list
     // still resolves, with null date-times.
-    const list = await gw.query('query($id: ID!) { certificate(id: $id) { certBeginTime certEndTime } certificates(limit: 1000) { certificates { certBeginTime } } }', { id: issuance.certificateId });
+    const list = await gw.graphql('query($id: ID!) { certificate(id: $id) { certBeginTime certEndTime } certificates(limit: 1000) { certificates { certBeginTime } } }', { id: issuance.certificateId });
     expect(list.errors).toBeUndefined();
     expect(list.data.certificate).toEqual({ certBeginTime: null, certEndTime: null });
 
-    const short = await gw.query('query($id: ID!) { certificateIssuance(id: $id) { awaitCompletion(timeoutSeconds: 1) { done status } } }', { id: issuance.certificateId });
+    const short = await gw.graphql('query($id: ID!) { certificateIssuance(id: $id) { awaitCompletion(timeoutSeconds: 1) { done status } } }', { id: issuance.certificateId });
     expect(short.data.certificateIssuance.awaitCompletion.done).toBe(false);
 
-    const long = await gw.query(
+    const long = await gw.graphql(
       'query($id: ID!) { certificateIssuance(id: $id) { awaitCompletion(timeoutSeconds: 20) { done issued status verification { domain } certificate { certEndTime } } } }',
       { id: issuance.certificateId },
     );
@@ -237,10 +237,10 @@ describe('issuance', () => {
 
   it('refuses a negative wait and caps a long one', async () => {
     const id = await certId('www.example.test');
-    const neg = await gw.query('query($id: ID!) { certificateIssuance(id: $id) { awaitCompletion(timeoutSeconds: -1) { done } } }', { id });
+    const neg = await gw.graphql('query($id: ID!) { certificateIssuance(id: $id) { awaitCompletion(timeoutSeconds: -1) { done } } }', { id });
     expect(neg.errors![0].extensions.code).toBe('BAD_USER_INPUT');
     const before = gw.slept();
-    const capped = await gw.query('query($id: ID!) { certificateIssuance(id: $id) { awaitCompletion(timeoutSeconds: 3600) { done } } }', { id });
+    const capped = await gw.graphql('query($id: ID!) { certificateIssuance(id: $id) { awaitCompletion(timeoutSeconds: 3600) { done } } }', { id });
     expect(capped.data.certificateIssuance.awaitCompletion.done).toBe(true);
     expect(gw.slept() - before).toBeLessThanOrEqual(20_000);
   });

@@ -13,7 +13,7 @@ import { actionNames, getAction } from '../../../src/spec';
 import { issueCertificate } from '../../../src/simulator/index';
 import type { CertRecord } from '../../../src/simulator/state';
 import { ok, type Simulator } from '../../helpers/simulator';
-import { startRestGateway, type RestGateway } from './helpers';
+import { ISOLATED, startGateway, type GatewayFixture } from '../../helpers/fixture';
 
 type Body = Record<string, unknown>;
 type Builder = (sim: Simulator) => Body | Promise<Body>;
@@ -198,9 +198,9 @@ function clean(body: Body): Body {
 }
 
 describe('POST /v1/actions/{Action}: every documented action', () => {
-  let gw: RestGateway;
+  let gw: GatewayFixture;
   beforeAll(async () => {
-    gw = await startRestGateway();
+    gw = await startGateway(ISOLATED);
   });
   afterAll(async () => {
     await gw.close();

@@ -6,7 +6,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CertRecord } from '../../../src/simulator/state';
 import type { Simulator } from '../../helpers/simulator';
-import { startRestGateway, type RestGateway } from './helpers';
+import { ISOLATED, startGateway, type GatewayFixture } from '../../helpers/fixture';
 
 const cert = (sim: Simulator, domain: string, pred: (c: CertRecord) => boolean = () => true): string => {
   const found = [...sim.state.certificates.values()].find((c) => c.domain === domain && pred(c));
@@ -23,9 +23,9 @@ function expectErrorBody(res: { status: number; headers: Headers; json: any }, s
 }
 
 describe('refused by the facade before any upstream call', () => {
-  let gw: RestGateway;
+  let gw: GatewayFixture;
   beforeAll(async () => {
-    gw = await startRestGateway({ maxBodyBytes: 4096 });
+    gw = await startGateway({ ...ISOLATED, env: { MAX_BODY_BYTES: '4096' } });
   });
   afterAll(async () => {
     await gw.close();
@@ -101,9 +101,9 @@ describe('refused by the facade before any upstream call', () => {
 });
 
 describe('upstream answers mapped through the shared error table', () => {
-  let gw: RestGateway;
+  let gw: GatewayFixture;
   beforeAll(async () => {
-    gw = await startRestGateway({ client: { maxAttempts: 3, requestTimeoutMs: 300 } });
+    gw = await startGateway({ ...ISOLATED, upstream: { maxAttempts: 3, requestTimeoutMs: 300 } });
   });
   afterAll(async () => {
     await gw.close();
@@ -180,7 +180,7 @@ describe('upstream answers mapped through the shared error table', () => {
 
 describe('gateway credentials refused upstream', () => {
   it('502 UPSTREAM_AUTH, without any secret in the body', async () => {
-    const gw = await startRestGateway({ client: { credentials: { secretId: 'wrong-id', secretKey: 'wrong-secret-key' } } });
+    const gw = await startGateway({ ...ISOLATED, upstream: { credentials: { secretId: 'wrong-id', secretKey: 'wrong-secret-key' } } });
     try {
       const res = await gw.request('GET', '/v1/certificates');
       expectErrorBody(res, 502, 'UPSTREAM_AUTH');

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { issueCertificate } from '../../../src/simulator/index';
 import type { CertRecord } from '../../../src/simulator/state';
 import type { Simulator } from '../../helpers/simulator';
-import { startRestGateway, type RestGateway } from './helpers';
+import { ISOLATED, startGateway, type GatewayFixture } from '../../helpers/fixture';
 
 const cert = (sim: Simulator, domain: string, pred: (c: CertRecord) => boolean = () => true): string => {
   const found = [...sim.state.certificates.values()].find((c) => c.domain === domain && pred(c));
@@ -21,9 +21,9 @@ function newPem(commonName: string): { pub: string; key: string } {
   return { pub: c.chainPem, key: c.privateKeyPem };
 }
 
-let gw: RestGateway;
+let gw: GatewayFixture;
 beforeAll(async () => {
-  gw = await startRestGateway();
+  gw = await startGateway(ISOLATED);
 });
 afterAll(async () => {
   await gw.close();
