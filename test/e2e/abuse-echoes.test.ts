@@ -11,7 +11,7 @@
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startGatewayServer, type GatewayServer } from '../helpers/server';
+import { startGateway, type GatewayFixture } from '../helpers/fixture';
 
 const PRIVATE_KEY = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 /** A slice of the key body: present in any unmasked echo. */
@@ -36,10 +36,10 @@ function leaks(text: string): string[] {
 }
 
 describe('upstream error messages are scrubbed on both surfaces', () => {
-  let gw: GatewayServer;
+  let gw: GatewayFixture;
   let certId: string;
   beforeAll(async () => {
-    gw = await startGatewayServer();
+    gw = await startGateway();
     certId = [...gw.sim.state.certificates.values()][0].id;
   });
   afterAll(() => gw?.close());
@@ -81,9 +81,9 @@ describe('upstream error messages are scrubbed on both surfaces', () => {
 });
 
 describe('graphql-js variable and literal echoes are masked', () => {
-  let gw: GatewayServer;
+  let gw: GatewayFixture;
   beforeAll(async () => {
-    gw = await startGatewayServer();
+    gw = await startGateway();
   });
   afterAll(() => gw?.close());
 
@@ -127,11 +127,11 @@ describe('graphql-js variable and literal echoes are masked', () => {
 });
 
 describe('no "Did you mean" suggestions in production (introspection off)', () => {
-  let prod: GatewayServer;
-  let dev: GatewayServer;
+  let prod: GatewayFixture;
+  let dev: GatewayFixture;
   beforeAll(async () => {
-    prod = await startGatewayServer({ env: { GATEWAY_ENV: 'production' } });
-    dev = await startGatewayServer();
+    prod = await startGateway({ env: { GATEWAY_ENV: 'production' } });
+    dev = await startGateway();
   });
   afterAll(async () => {
     await prod?.close();

@@ -13,7 +13,7 @@
  * The inputs live in tables under `lib/abuse-*.ts`; this file only runs them.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGatewayServer, type GatewayServer } from '../helpers/server';
+import { startGateway, type GatewayFixture } from '../helpers/fixture';
 import {
   aliasBombs,
   batchedArrays,
@@ -59,11 +59,11 @@ const CATEGORIES: [title: string, cases: AbuseCase[]][] = [
 ];
 
 describe('hostile and malformed inputs', () => {
-  let gw: GatewayServer;
+  let gw: GatewayFixture;
   let ctx: AbuseContext;
 
   beforeAll(async () => {
-    gw = await startGatewayServer();
+    gw = await startGateway();
     const cert = [...gw.sim.state.certificates.values()][0];
     ctx = { keys: gw.keys, certId: cert.id };
   });

@@ -23,8 +23,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { requiredScopes, type Scope } from '../../src/auth';
 import { operationByAction } from '../../src/graphql/operations';
 import { validateActionInput } from '../../src/spec/validate';
-import { startGatewayServer, type GatewayServer, type KeyName } from '../helpers/server';
-import { ACTIONS, gatewaySchema, graphqlOperation, insufficientKeys, KEY_SCOPES, restBody, scopeLabel, sufficientKey } from './lib/action-matrix';
+import { startGateway, type GatewayFixture, type KeyName } from '../helpers/fixture';
+import { ACTIONS, gatewaySchema, graphqlOperation, insufficientKeys, KEY_SCOPES, restBody, scopeLabel, sufficientKey } from '../helpers/actions';
 
 const ISSUER = 'https://idp.auth-matrix.test';
 const AUDIENCE = 'ssl-gateway-auth-matrix';
@@ -33,7 +33,7 @@ type KeyPair = Awaited<ReturnType<typeof generateKeyPair>>;
 type Surface = 'REST' | 'GraphQL';
 const SURFACES: Surface[] = ['REST', 'GraphQL'];
 
-let gw: GatewayServer;
+let gw: GatewayFixture;
 let trusted: KeyPair;
 let attacker: KeyPair;
 
@@ -146,7 +146,7 @@ const ACTION_CASES = ACTIONS.map((action) => {
 beforeAll(async () => {
   trusted = await generateKeyPair('RS256', { extractable: true });
   attacker = await generateKeyPair('RS256', { extractable: true });
-  gw = await startGatewayServer({
+  gw = await startGateway({
     env: {
       GATEWAY_JWT_ISSUER: ISSUER,
       GATEWAY_JWT_AUDIENCE: AUDIENCE,

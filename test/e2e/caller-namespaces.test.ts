@@ -10,12 +10,11 @@
 import { createHash, generateKeyPairSync, randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGateway, type Gateway } from '../../src/app';
+import type { Gateway } from '../../src/app';
 import { createDemoApiKey, formatApiKeys, type Scope } from '../../src/auth';
-import { loadConfig } from '../../src/config';
 import type { GatewayRequest } from '../../src/http/types';
-import { createLogger } from '../../src/observability/log';
-import { startSimulator, type Simulator } from '../helpers/simulator';
+import { startGateway, type GatewayFixture } from '../helpers/fixture';
+import type { Simulator } from '../helpers/simulator';
 
 const ISSUER = 'https://issuer.namespaces.test/';
 const AUDIENCE = 'ssl-gateway';
@@ -29,29 +28,22 @@ let gateway: Gateway;
 const jwt = (sub: string, scopes: readonly Scope[]) =>
   new SignJWT({ scope: scopes.join(' ') }).setProtectedHeader({ alg: 'ES256' }).setIssuer(ISSUER).setAudience(AUDIENCE).setSubject(sub).setIssuedAt().setExpirationTime('10m').sign(jwtKeys.privateKey);
 
+let fx: GatewayFixture;
 beforeAll(async () => {
-  sim = await startSimulator({ rateLimits: false });
-  const cred = sim.credentials[0];
-  gateway = await createGateway(
-    loadConfig({
-      GATEWAY_ENV: 'test',
-      TENCENTCLOUD_SECRET_ID: cred.secretId,
-      TENCENTCLOUD_SECRET_KEY: cred.secretKey,
-      TENCENTCLOUD_SSL_ENDPOINT: sim.url,
+  fx = await startGateway({
+    env: {
       GATEWAY_API_KEYS: formatApiKeys([victim.entry, reader.entry]),
       GATEWAY_JWT_ISSUER: ISSUER,
       GATEWAY_JWT_AUDIENCE: AUDIENCE,
       GATEWAY_JWT_PUBLIC_KEY: jwtKeys.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
       GATEWAY_JWT_ALGORITHMS: 'ES256',
-    }),
-    { logger: createLogger({ level: 'silent' }) },
-  );
+      LOG_LEVEL: 'silent',
+    },
+  });
+  ({ sim, gateway } = fx);
 });
 
-afterAll(async () => {
-  await gateway?.close();
-  await sim?.close();
-});
+afterAll(() => fx?.close());
 
 type Credential = { apiKey: string } | { bearer: string };
 

@@ -7,12 +7,12 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { FaultSpec } from '../../src/simulator/index';
-import { startGatewayServer, type GatewayServer } from '../helpers/server';
+import { startGateway, type GatewayFixture } from '../helpers/fixture';
 
-let gw: GatewayServer;
+let gw: GatewayFixture;
 
 beforeAll(async () => {
-  gw = await startGatewayServer({ env: { FUNCTION_TIMEOUT_MS: '2500', DEADLINE_MARGIN_MS: '1000' } });
+  gw = await startGateway({ env: { FUNCTION_TIMEOUT_MS: '2500', DEADLINE_MARGIN_MS: '1000' } });
 });
 afterAll(() => gw.close());
 beforeEach(() => {

@@ -1,6 +1,6 @@
 /**
  * Upstream faults end to end, through the gateway as deployed (simulator + the real configuration
- * path + the local server: `startGatewayServer`), on both surfaces (GraphQL and REST).
+ * path + the local server: `startGatewayFixture`), on both surfaces (GraphQL and REST).
  *
  * For each fault kind of the simulator (latency, reset before/after processing, HTTP 5xx,
  * InternalError, RequestLimitExceeded, clock skew, malformed bodies) the suite checks what the
@@ -22,7 +22,7 @@
  */
 import net from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startGatewayServer, type GatewayServer } from '../helpers/server';
+import { startGateway, type GatewayFixture } from '../helpers/fixture';
 import {
   SURFACES,
   aliasChanges,
@@ -99,11 +99,11 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 // ---- the fault matrix, on each surface ---------------------------------------------------------
 
 describe.each(SURFACES)('%s surface', (surface) => {
-  let gw: GatewayServer;
+  let gw: GatewayFixture;
   let www: string;
 
   beforeAll(async () => {
-    gw = await startGatewayServer({ env: ENV });
+    gw = await startGateway({ env: ENV });
   });
   afterAll(async () => {
     await gw?.close();
@@ -412,9 +412,9 @@ describe.each([
   { skew: +600, label: '+10 minutes' },
   { skew: -600, label: '-10 minutes' },
 ])('clock skew $label', ({ skew }) => {
-  let gw: GatewayServer;
+  let gw: GatewayFixture;
   beforeEach(async () => {
-    gw = await startGatewayServer({ env: ENV });
+    gw = await startGateway({ env: ENV });
   });
   afterEach(async () => {
     await gw?.close();
@@ -481,9 +481,9 @@ describe.each([
 });
 
 describe('SignatureExpire that re-signing does not cure', () => {
-  let gw: GatewayServer;
+  let gw: GatewayFixture;
   beforeAll(async () => {
-    gw = await startGatewayServer({ env: ENV });
+    gw = await startGateway({ env: ENV });
   });
   afterAll(async () => {
     await gw?.close();
@@ -506,7 +506,7 @@ describe('SignatureExpire that re-signing does not cure', () => {
 // ---- proven unsent: the connection could not be established ------------------------------------
 
 describe('upstream refusing connections (nothing was sent)', () => {
-  let gw: GatewayServer;
+  let gw: GatewayFixture;
   beforeAll(async () => {
     // A loopback port nobody listens on: connect() fails with ECONNREFUSED.
     const port = await new Promise<number>((resolvePort) => {
@@ -515,7 +515,7 @@ describe('upstream refusing connections (nothing was sent)', () => {
         srv.close(() => resolvePort(p));
       });
     });
-    gw = await startGatewayServer({ env: { ...ENV, TENCENTCLOUD_SSL_ENDPOINT: `http://127.0.0.1:${port}` } });
+    gw = await startGateway({ env: { ...ENV, TENCENTCLOUD_SSL_ENDPOINT: `http://127.0.0.1:${port}` } });
   });
   afterAll(async () => {
     await gw?.close();

@@ -18,15 +18,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startGatewayServer, type GatewayServer, type KeyName } from '../helpers/server';
+import { startGateway, type GatewayFixture, type KeyName } from '../helpers/fixture';
 
 /** Attempts per upstream call (first included), set explicitly so the fault counts below are exact. */
 const MAX_ATTEMPTS = 3;
 
-let gw: GatewayServer;
+let gw: GatewayFixture;
 
 beforeAll(async () => {
-  gw = await startGatewayServer({ env: { UPSTREAM_MAX_ATTEMPTS: String(MAX_ATTEMPTS) } });
+  gw = await startGateway({ env: { UPSTREAM_MAX_ATTEMPTS: String(MAX_ATTEMPTS) } });
 });
 
 afterAll(async () => {

@@ -1,6 +1,6 @@
 /**
  * Secrets never reach a log line or an error message. A full scenario runs through the gateway
- * as deployed (`startGatewayServer`: loadConfig + local server + simulator): GraphQL queries and
+ * as deployed (`startGatewayFixture`: loadConfig + local server + simulator): GraphQL queries and
  * mutations, REST reads and writes, an upload of a real certificate with its private key, a
  * certificate download (base64 ZIP), detail reads that return the private key, API keys in
  * `x-api-key` and `Authorization: Bearer`, a real JWT and a JWT-looking forgery, and failures
@@ -21,7 +21,7 @@ import diagnostics from 'node:diagnostics_channel';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueCertificate, type IssuedCertificate } from '../../src/simulator/index';
-import { startGatewayServer, type GatewayServer, type KeyName } from '../helpers/server';
+import { startGateway, type GatewayFixture, type KeyName } from '../helpers/fixture';
 
 // ---- capture -----------------------------------------------------------------------------------
 
@@ -127,7 +127,7 @@ const AUDIENCE = 'ssl-gateway-e2e';
 const jwtKeys = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 const forgedKeys = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 
-let gw: GatewayServer;
+let gw: GatewayFixture;
 const capture = new OutputCapture();
 const tap = new AuthorizationTap();
 const exchanges: Exchange[] = [];
@@ -234,7 +234,7 @@ const TC3_SIGNATURE = /Signature=[0-9a-f]{64}/;
 // ---- the scenario ------------------------------------------------------------------------------
 
 beforeAll(async () => {
-  gw = await startGatewayServer({
+  gw = await startGateway({
     env: {
       GATEWAY_JWT_ISSUER: ISSUER,
       GATEWAY_JWT_AUDIENCE: AUDIENCE,

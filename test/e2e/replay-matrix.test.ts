@@ -18,13 +18,12 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGateway, type Gateway } from '../../src/app';
+import type { Gateway } from '../../src/app';
 import { containsKeyMaterial, createDemoApiKey, formatApiKeys, requiredScopes, type Scope } from '../../src/auth';
-import { loadConfig } from '../../src/config';
-import { createLogger } from '../../src/observability/log';
 import { spec } from '../../src/spec';
-import { startSimulator, type Simulator } from '../helpers/simulator';
-import { ACTIONS, restBody } from './lib/action-matrix';
+import { startGateway, type GatewayFixture } from '../helpers/fixture';
+import type { Simulator } from '../helpers/simulator';
+import { ACTIONS, restBody } from '../helpers/actions';
 
 const SCOPE_SETS: Readonly<Record<string, readonly Scope[]>> = { none: [], read: ['read'], write: ['write'], keys: ['keys'], admin: ['admin'] };
 const ALL: readonly Scope[] = ['read', 'write', 'keys', 'admin'];
@@ -54,36 +53,30 @@ async function jwt(sub: string, scopes: readonly Scope[]): Promise<string> {
     .sign(jwtKeys.privateKey);
 }
 
+let fx: GatewayFixture;
 beforeAll(async () => {
-  sim = await startSimulator({ rateLimits: false });
-  const cred = sim.credentials[0];
-  const config = loadConfig({
-    GATEWAY_ENV: 'test',
-    TENCENTCLOUD_SECRET_ID: cred.secretId,
-    TENCENTCLOUD_SECRET_KEY: cred.secretKey,
-    TENCENTCLOUD_SSL_ENDPOINT: sim.url,
-    GATEWAY_API_KEYS: formatApiKeys([victimKey.entry, ...configuredAttackerKeys]),
-    GATEWAY_JWT_ISSUER: ISSUER,
-    GATEWAY_JWT_AUDIENCE: AUDIENCE,
-    GATEWAY_JWT_PUBLIC_KEY: jwtKeys.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
-    GATEWAY_JWT_ALGORITHMS: 'ES256',
-    // The matrix measures authorization, not pacing.
-    RATE_LIMIT_OVERRIDES: ACTIONS.map((a) => `${a}=1000`).join(','),
-    UPSTREAM_RETRY_BASE_DELAY_MS: '1',
-    UPSTREAM_RETRY_MAX_DELAY_MS: '5',
+  fx = await startGateway({
+    surfaces: ['rest'],
     // The matrix is about idempotency records: each repeat must make its own upstream call so
     // that "never the first caller's answer" is visible in the RequestId. The read cache, which
     // does share an authorized read between callers (never key material), has its own
-    // authorization tests (test/e2e/cache-surfaces.test.ts, test/integration/redis/cache.test.ts).
-    CACHE_TTL_SECONDS: '0',
+    // authorization tests (test/e2e/cache-surfaces.test.ts, test/integration/upstream/cache/redis.test.ts).
+    cache: false,
+    env: {
+      GATEWAY_API_KEYS: formatApiKeys([victimKey.entry, ...configuredAttackerKeys]),
+      GATEWAY_JWT_ISSUER: ISSUER,
+      GATEWAY_JWT_AUDIENCE: AUDIENCE,
+      GATEWAY_JWT_PUBLIC_KEY: jwtKeys.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+      GATEWAY_JWT_ALGORITHMS: 'ES256',
+      // The matrix measures authorization, not pacing.
+      RATE_LIMIT_OVERRIDES: ACTIONS.map((a) => `${a}=1000`).join(','),
+      LOG_LEVEL: 'silent',
+    },
   });
-  gateway = await createGateway(config, { surfaces: ['rest'], logger: createLogger({ level: 'silent' }) });
+  ({ sim, gateway } = fx);
 });
 
-afterAll(async () => {
-  await gateway?.close();
-  await sim?.close();
-});
+afterAll(() => fx?.close());
 
 interface Answer {
   status: number;

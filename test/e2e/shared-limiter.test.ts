@@ -25,8 +25,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDemoApiKey, formatApiKeys } from '../../src/auth';
 import type { CallRecord } from '../../src/simulator/index';
 import { getAction } from '../../src/spec/index';
-import { startRedis, type TestRedis } from '../helpers/redis';
-import { spawnGateways, spawnSimulator, stopAll, type GatewayProcess, type LoopDelay, type SimulatorProcess } from './lib/gateway-processes';
+import { spawnGateways, spawnSimulator, startRedis, stopAll, type GatewayProcess, type LoopDelay, type SimulatorProcess, type TestRedis } from '../helpers/fixture';
 
 const ACTION = 'DescribeCertificates';
 const LIMIT = 10; // documented calls/s of DescribeCertificates (checked against the spec below)

@@ -1,6 +1,6 @@
 /**
  * Bounded soak: 20,000 requests over loopback against the gateway as deployed (simulator + the
- * real configuration path + the local server, `startGatewayServer`), at concurrency 32, with a
+ * real configuration path + the local server, `startGatewayFixture`), at concurrency 32, with a
  * small rate of injected upstream faults.
  *
  * The gateway runs in a child process started with `node --expose-gc --import tsx`

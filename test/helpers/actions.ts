@@ -8,7 +8,7 @@
  * - `graphqlOperation(action)`: one operation calling the action's root field with its required
  *   arguments (as variables of the declared types) and a minimal selection.
  * - `insufficientKeys(action)` / `sufficientKey(action)`: which of the test keys of
- *   `startGatewayServer()` lacks each required scope (the most privileged such key, so the case
+ *   `startGateway()` lacks each required scope (the most privileged such key, so the case
  *   shows that exactly that scope is enforced), and the least privileged key that has them all.
  */
 import {
@@ -29,24 +29,13 @@ import { buildGuardedSchema } from '../../src/graphql/server';
 import { operationByAction } from '../../src/graphql/operations';
 import { enforcedEnum } from '../../src/spec/validate';
 import { getStructure, spec, type MemberSpec } from '../../src/spec';
-import type { KeyName } from './fixture';
+import { KEY_SCOPES as FIXTURE_KEYS, type KeyName } from './fixture';
 
 /** Every documented action, from the spec. */
 export const ACTIONS: readonly string[] = Object.keys(spec.actions).sort();
 
-/**
- * Scopes of the keys `startGatewayServer()` configures (`test-<name>`). Mirrored here because the
- * case tables are built before any server starts; `auth-matrix.test.ts` checks the mirror against
- * the running gateway's configuration.
- */
-export const KEY_SCOPES: Readonly<Record<Exclude<KeyName, 'unknown'>, readonly Scope[]>> = {
-  all: ['read', 'write', 'keys', 'admin'],
-  read: ['read'],
-  write: ['write'],
-  readWrite: ['read', 'write'],
-  keys: ['read', 'keys'],
-  admin: ['read', 'write', 'admin'],
-};
+/** Scopes of the keys `startGateway()` configures (`test-<name>`), without the unconfigured one. */
+export const KEY_SCOPES: Readonly<Record<Exclude<KeyName, 'unknown'>, readonly Scope[]>> = (({ unknown: _unknown, ...known }) => known)(FIXTURE_KEYS);
 
 const KNOWN_KEYS = Object.keys(KEY_SCOPES) as Exclude<KeyName, 'unknown'>[];
 

@@ -13,11 +13,11 @@
 import http from 'node:http';
 import net from 'node:net';
 import { expect } from 'vitest';
-import type { KeyName } from '../../helpers/server';
+import type { KeyName } from '../../helpers/fixture';
 
 /** What a case may read at send time (keys and ids exist only once the gateway runs). */
 export interface AbuseContext {
-  /** API keys by scope set, as in `test/helpers/server.ts`. */
+  /** API keys by scope set, as in `test/helpers/fixture`. */
   keys: Record<KeyName, string>;
   /** A certificate id that exists in the simulator's seed data. */
   certId: string;

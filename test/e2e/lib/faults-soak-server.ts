@@ -1,5 +1,5 @@
 /**
- * Child process of `test/e2e/soak.test.ts`: the gateway as deployed (`startGatewayServer`: the
+ * Child process of `test/e2e/soak.test.ts`: the gateway as deployed (`startGateway`: the
  * simulator, the real configuration path and the local server) in a process of its own, started
  * with `node --expose-gc --import tsx`, so that
  *
@@ -25,7 +25,7 @@
  * answers whose first error is of a 5xx class) — the ones the test inspects.
  */
 import { FUNCTION_TIMEOUT_MS } from '../../../src/dev/server';
-import { startGatewayServer } from '../../helpers/server';
+import { startGateway } from '../../helpers/fixture';
 import type { FaultSpec } from '../../../src/simulator/index';
 
 type Msg = { id: number; type: string; [k: string]: unknown };
@@ -49,7 +49,7 @@ const ACTIONS = [
 
 async function main(): Promise<void> {
   const faultSeed = Number(process.env.SOAK_FAULT_SEED ?? '7');
-  const gw = await startGatewayServer({
+  const gw = await startGateway({
     // Output shapes are checked by the other suites; here they would only add simulator CPU.
     sim: { faultSeed, strictShapes: false },
     env: {

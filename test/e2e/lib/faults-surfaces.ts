@@ -7,7 +7,7 @@
  * answer itself being 200 with a field error), the upstream code, `outcomeUnknown`, and REST's
  * `Retry-After`.
  */
-import type { GatewayServer } from '../../helpers/server';
+import type { GatewayFixture } from '../../helpers/fixture';
 import type { Simulator } from '../../helpers/simulator';
 
 export type Surface = 'graphql' | 'rest';
@@ -27,7 +27,7 @@ export interface Outcome {
   raw: unknown;
 }
 
-async function rest(gw: GatewayServer, method: string, path: string, json?: unknown): Promise<Outcome> {
+async function rest(gw: GatewayFixture, method: string, path: string, json?: unknown): Promise<Outcome> {
   const res = await gw.fetch(path, json === undefined ? { method } : { method, json });
   const text = await res.text();
   let body: any;
@@ -49,7 +49,7 @@ async function rest(gw: GatewayServer, method: string, path: string, json?: unkn
   };
 }
 
-async function graphql(gw: GatewayServer, query: string, variables: Record<string, unknown>, field: string): Promise<Outcome> {
+async function graphql(gw: GatewayFixture, query: string, variables: Record<string, unknown>, field: string): Promise<Outcome> {
   const res = await gw.graphql(query, variables);
   const err = res.errors?.[0];
   if (!err) return { ok: res.status === 200 && res.data?.[field] != null, status: res.status, data: res.data?.[field], raw: res };
@@ -66,14 +66,14 @@ async function graphql(gw: GatewayServer, query: string, variables: Record<strin
 }
 
 /** Read: the certificate's detail (`DescribeCertificateDetail` on both surfaces). */
-export function readDetail(gw: GatewayServer, surface: Surface, id: string): Promise<Outcome> {
+export function readDetail(gw: GatewayFixture, surface: Surface, id: string): Promise<Outcome> {
   return surface === 'rest'
     ? rest(gw, 'GET', `/v1/certificates/${encodeURIComponent(id)}`)
     : graphql(gw, 'query($id: ID!) { certificateDetail(certificateId: $id) { certificateId domain alias } }', { id }, 'certificateDetail');
 }
 
 /** Read: a page of certificates with nested fields (`DescribeCertificates`). */
-export function readList(gw: GatewayServer, surface: Surface): Promise<Outcome> {
+export function readList(gw: GatewayFixture, surface: Surface): Promise<Outcome> {
   return surface === 'rest'
     ? rest(gw, 'GET', '/v1/certificates?limit=3')
     : graphql(
@@ -85,21 +85,21 @@ export function readList(gw: GatewayServer, surface: Surface): Promise<Outcome> 
 }
 
 /** Write: `ModifyCertificateAlias`. */
-export function setAlias(gw: GatewayServer, surface: Surface, id: string, alias: string): Promise<Outcome> {
+export function setAlias(gw: GatewayFixture, surface: Surface, id: string, alias: string): Promise<Outcome> {
   return surface === 'rest'
     ? rest(gw, 'POST', '/v1/actions/ModifyCertificateAlias', { CertificateId: id, Alias: alias })
     : graphql(gw, 'mutation($id: ID!, $alias: String) { setCertificateAlias(certificateId: $id, alias: $alias) { certificateId requestId } }', { id, alias }, 'setCertificateAlias');
 }
 
 /** Write: `ApplyCertificate` (a new free DV certificate). */
-export function applyCertificate(gw: GatewayServer, surface: Surface, domain: string): Promise<Outcome> {
+export function applyCertificate(gw: GatewayFixture, surface: Surface, domain: string): Promise<Outcome> {
   return surface === 'rest'
     ? rest(gw, 'POST', '/v1/actions/ApplyCertificate', { DvAuthMethod: 'DNS', DomainName: domain })
     : graphql(gw, 'mutation($d: String!) { applyCertificate(dvAuthMethod: DNS, domainName: $d) { certificateId statusCode } }', { d: domain }, 'applyCertificate');
 }
 
 /** Write: `DeployCertificateInstance` (REST: the deployments resource route). */
-export function deployCertificate(gw: GatewayServer, surface: Surface, id: string, instance: string, resourceType: string): Promise<Outcome> {
+export function deployCertificate(gw: GatewayFixture, surface: Surface, id: string, instance: string, resourceType: string): Promise<Outcome> {
   return surface === 'rest'
     ? rest(gw, 'POST', `/v1/certificates/${encodeURIComponent(id)}/deployments`, { InstanceIdList: [instance], ResourceType: resourceType })
     : graphql(
@@ -148,7 +148,7 @@ export interface UpstreamAttempt {
 }
 
 /** Upstream attempts the gateway logged for the requests answered after log line `mark`. */
-export function attemptsSince(gw: GatewayServer, mark: number, action?: string): UpstreamAttempt[] {
+export function attemptsSince(gw: GatewayFixture, mark: number, action?: string): UpstreamAttempt[] {
   return gw.logs
     .slice(mark)
     .flatMap((l) => (l.upstream as UpstreamAttempt[] | undefined) ?? [])

@@ -11,10 +11,10 @@ import { spawn } from 'node:child_process';
 import { request } from 'node:http';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalServer, type LocalServer } from '../../src/dev/server';
-import { loadConfig } from '../../src/config';
-import { API_KEY_PREFIX, createDemoApiKey } from '../../src/auth';
-import { send as sendSpec, sendRaw, type AbuseContext } from './lib/abuse-http';
+import { startLocalServer, type LocalServer } from '../../../src/dev/server';
+import { loadConfig } from '../../../src/config';
+import { API_KEY_PREFIX, createDemoApiKey } from '../../../src/auth';
+import { send as sendSpec, sendRaw, type AbuseContext } from '../../e2e/lib/abuse-http';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const GRAPHQL = JSON.stringify({ query: '{ certificates(limit: 3) { totalCount certificates { certificateId domain } } }' });

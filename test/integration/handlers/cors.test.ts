@@ -8,11 +8,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLambdaHandler, type LambdaHttpHandler } from '../../../handlers/lib/lambda';
 import { isOriginAllowed } from '../../../handlers/lib/cors';
-import { createGateway, gatewaySettings, type Gateway } from '../../../src/app';
+import { gatewaySettings } from '../../../src/app';
 import { DEV_CORS_ORIGINS } from '../../../src/config';
 import { createDemoApiKey, formatApiKeys } from '../../../src/auth';
 import { loadConfig } from '../../../src/config';
-import { createSimulator, DEMO_CREDENTIAL, type Simulator } from '../../../src/simulator/index';
+import { startGateway, type GatewayFixture } from '../../helpers/fixture';
 import { EVENT_KINDS, httpEvent, lambdaContext, normalizeResult, type EventKind, type HttpRequestSpec } from '../../helpers/lambda-events';
 
 const ALLOWED = 'https://app.example.com';
@@ -21,25 +21,17 @@ const OTHER = 'https://evil.example.net';
 /** The browser app's API key; the gateway knows only its hash. */
 const CLIENT = createDemoApiKey({ id: 'cors-test' });
 
-let sim: Simulator;
-let gateway: Gateway;
+let fx: GatewayFixture;
 let graphql: LambdaHttpHandler;
 let rest: LambdaHttpHandler;
 
 beforeAll(async () => {
-  sim = await createSimulator({ port: 0 });
-  gateway = await createGateway(loadConfig({ NODE_ENV: 'test', GATEWAY_API_KEYS: formatApiKeys([CLIENT.entry]) }), {
-    upstream: { endpoint: sim.url, credentials: { ...DEMO_CREDENTIAL } },
-    settings: { corsAllowedOrigins: [ALLOWED, 'http://localhost:*'] },
-  });
-  graphql = createLambdaHandler('graphql', async () => gateway);
-  rest = createLambdaHandler('rest', async () => gateway);
+  fx = await startGateway({ env: { GATEWAY_API_KEYS: formatApiKeys([CLIENT.entry]), CORS_ALLOWED_ORIGINS: `${ALLOWED},http://localhost:*`, LOG_LEVEL: 'silent' } });
+  graphql = createLambdaHandler('graphql', async () => fx.gateway);
+  rest = createLambdaHandler('rest', async () => fx.gateway);
 });
 
-afterAll(async () => {
-  await gateway?.close();
-  await sim?.close();
-});
+afterAll(() => fx?.close());
 
 const call = async (handler: LambdaHttpHandler, kind: EventKind, spec: HttpRequestSpec) =>
   normalizeResult(await handler(httpEvent(kind, spec), lambdaContext()));

@@ -6,31 +6,26 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLambdaHandler, type LambdaHttpHandler } from '../../../handlers/lib/lambda';
-import { createGateway, type Gateway } from '../../../src/app';
 import { MAX_SELECTION_NESTING, MAX_VALUE_NESTING } from '../../../src/graphql/nesting';
 import { createDemoApiKey, formatApiKeys } from '../../../src/auth';
 import { loadConfig } from '../../../src/config';
-import { createSimulator, DEMO_CREDENTIAL, type Simulator } from '../../../src/simulator/index';
+import type { Simulator } from '../../../src/simulator/index';
+import { startGateway, type GatewayFixture } from '../../helpers/fixture';
 import { httpEvent, lambdaContext, normalizeResult } from '../../helpers/lambda-events';
 
 const CLIENT = createDemoApiKey({ id: 'graphql-input-test' });
 
+let fx: GatewayFixture;
 let sim: Simulator;
-let gateway: Gateway;
 let graphql: LambdaHttpHandler;
 
 beforeAll(async () => {
-  sim = await createSimulator({ port: 0, demoData: true });
-  gateway = await createGateway(loadConfig({ NODE_ENV: 'test', GATEWAY_API_KEYS: formatApiKeys([CLIENT.entry]), LOG_LEVEL: 'silent' }), {
-    upstream: { endpoint: sim.url, credentials: { ...DEMO_CREDENTIAL } },
-  });
-  graphql = createLambdaHandler('graphql', async () => gateway);
+  fx = await startGateway({ sim: { demoData: true }, env: { GATEWAY_API_KEYS: formatApiKeys([CLIENT.entry]), LOG_LEVEL: 'silent' } });
+  sim = fx.sim;
+  graphql = createLambdaHandler('graphql', async () => fx.gateway);
 });
 
-afterAll(async () => {
-  await gateway?.close();
-  await sim?.close();
-});
+afterAll(() => fx?.close());
 
 interface Answer {
   status: number;

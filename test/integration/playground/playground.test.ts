@@ -12,9 +12,9 @@
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useBrowser } from '../helpers/browser';
-import { startLocalServer, type LocalServer } from '../../src/dev/server';
-import { loadConfig } from '../../src/config';
+import { useBrowser } from '../../helpers/browser';
+import { startLocalServer, type LocalServer } from '../../../src/dev/server';
+import { loadConfig } from '../../../src/config';
 
 const QUERY = '{ certificates(limit: 3) { totalCount certificates { certificateId domain } } }';
 

@@ -5,9 +5,9 @@
 import { ApolloServer } from '@apollo/server';
 import { getIntrospectionQuery, parse, validate, specifiedRules, type ValidationRule } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { createContext, type GatewayContext } from '../../../src/graphql/context';
-import { createFieldResolver } from '../../../src/graphql/convert';
-import { createGraphQLGuards, readGraphQLLimitsConfig, DEFAULT_GRAPHQL_LIMITS } from '../../../src/graphql/limits/config';
+import { createContext, type GatewayContext } from '../../../../src/graphql/context';
+import { createFieldResolver } from '../../../../src/graphql/convert';
+import { createGraphQLGuards, readGraphQLLimitsConfig, DEFAULT_GRAPHQL_LIMITS } from '../../../../src/graphql/limits/config';
 import {
   maxAliasesRule,
   maxDepthRule,
@@ -15,10 +15,10 @@ import {
   measureOperation,
   noIntrospectionRule,
   introspectionRules,
-} from '../../../src/graphql/limits/rules';
-import { model } from '../../../src/graphql/model';
-import { buildSchema } from '../../../src/graphql/server';
-import { EnvReader } from '../../../src/config';
+} from '../../../../src/graphql/limits/rules';
+import { model } from '../../../../src/graphql/model';
+import { buildSchema } from '../../../../src/graphql/server';
+import { EnvReader } from '../../../../src/config';
 
 const schema = buildSchema();
 
