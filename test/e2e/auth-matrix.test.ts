@@ -23,7 +23,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { requiredScopes, type Scope } from '../../src/auth';
 import { operationByAction } from '../../src/graphql/operations';
 import { validateActionInput } from '../../src/spec/validate';
-import { startGateway, type GatewayFixture, type KeyName } from '../helpers/fixture';
+import { jsonAnswer, startGateway, type GatewayFixture, type JsonAnswer, type KeyName } from '../helpers/fixture';
 import { ACTIONS, gatewaySchema, graphqlOperation, insufficientKeys, KEY_SCOPES, restBody, scopeLabel, sufficientKey } from '../helpers/actions';
 
 const ISSUER = 'https://idp.auth-matrix.test';
@@ -70,22 +70,8 @@ const WRONG_IDENTITIES: WrongIdentity[] = [
   { name: 'an unsigned alg:none JWT', headers: async () => ({ authorization: `Bearer ${unsignedJwt()}` }) },
 ];
 
-interface Answer {
-  status: number;
-  headers: Headers;
-  body: any;
-}
-
-async function answer(res: Response): Promise<Answer> {
-  const text = await res.text();
-  let body: any;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    body = text;
-  }
-  return { status: res.status, headers: res.headers, body };
-}
+type Answer = JsonAnswer;
+const answer = jsonAnswer;
 
 /** Credentials of one request: a named test key, explicit headers, or nothing. */
 type Credentials = { key: KeyName } | { headers: Record<string, string> } | null;

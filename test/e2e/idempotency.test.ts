@@ -18,7 +18,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startGateway, type GatewayFixture, type KeyName } from '../helpers/fixture';
+import { jsonAnswer, startGateway, type GatewayFixture, type JsonAnswer, type KeyName } from '../helpers/fixture';
 
 /** Attempts per upstream call (first included), set explicitly so the fault counts below are exact. */
 const MAX_ATTEMPTS = 3;
@@ -38,23 +38,8 @@ beforeEach(() => {
   gw.sim.calls.reset();
 });
 
-interface Answer {
-  status: number;
-  headers: Headers;
-  text: string;
-  body: any;
-}
-
-async function answer(res: Response): Promise<Answer> {
-  const text = await res.text();
-  let body: any;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    body = undefined;
-  }
-  return { status: res.status, headers: res.headers, text, body };
-}
+type Answer = JsonAnswer;
+const answer = jsonAnswer;
 
 /** `POST /v1/actions/{action}` with an optional `Idempotency-Key`. */
 async function restAction(action: string, body: unknown, idempotencyKey?: string, apiKey: KeyName = 'all'): Promise<Answer> {

@@ -25,7 +25,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDemoApiKey, formatApiKeys } from '../../src/auth';
 import type { CallRecord } from '../../src/simulator/index';
 import { getAction } from '../../src/spec/index';
-import { spawnGateways, spawnSimulator, startRedis, stopAll, type GatewayProcess, type LoopDelay, type SimulatorProcess, type TestRedis } from '../helpers/fixture';
+import { jsonAnswer, spawnGateways, spawnSimulator, startRedis, stopAll, type GatewayProcess, type LoopDelay, type SimulatorProcess, type TestRedis } from '../helpers/fixture';
 
 const ACTION = 'DescribeCertificates';
 const LIMIT = 10; // documented calls/s of DescribeCertificates (checked against the spec below)
@@ -93,13 +93,7 @@ async function one(proc: GatewayProcess, index: number, surface: 'rest' | 'graph
     surface === 'rest'
       ? await fetch(`${proc.url}/v1/certificates?limit=1`, { headers: { 'x-api-key': key.key } })
       : await fetch(`${proc.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': key.key }, body: GRAPHQL });
-  const text = await res.text();
-  let body: any;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    body = text;
-  }
+  const { body } = await jsonAnswer(res);
   const ok =
     res.status === 200 &&
     (surface === 'rest'

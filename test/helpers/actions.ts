@@ -2,9 +2,7 @@
  * Case tables for the end-to-end authorization matrix, derived from the spec, the scope table and
  * the GraphQL schema the server runs (never a hand list of actions):
  *
- * - `restBody(action)`: the smallest documented body that passes the gateway's spec validation
- *   (required members only, type-appropriate dummy values, first documented enum value), so a
- *   refusal of the generic route can only come from authentication or scopes.
+ * - `restBody(action)`: re-exported from the shared table of action inputs (./action-inputs.ts).
  * - `graphqlOperation(action)`: one operation calling the action's root field with its required
  *   arguments (as variables of the declared types) and a minimal selection.
  * - `insufficientKeys(action)` / `sufficientKey(action)`: which of the test keys of
@@ -27,9 +25,10 @@ import { requiredScopes, SCOPES, type Scope } from '../../src/auth';
 import { model } from '../../src/graphql/model';
 import { buildGuardedSchema } from '../../src/graphql/server';
 import { operationByAction } from '../../src/graphql/operations';
-import { enforcedEnum } from '../../src/spec/validate';
-import { getStructure, spec, type MemberSpec } from '../../src/spec';
+import { spec } from '../../src/spec';
 import { KEY_SCOPES as FIXTURE_KEYS, type KeyName } from './fixture';
+
+export { restBody } from './action-inputs';
 
 /** Every documented action, from the spec. */
 export const ACTIONS: readonly string[] = Object.keys(spec.actions).sort();
@@ -69,52 +68,6 @@ export function sufficientKey(action: string): Exclude<KeyName, 'unknown'> {
 
 /** Human label of a scope list, e.g. `read+admin`. */
 export const scopeLabel = (scopes: readonly Scope[]): string => (scopes.length ? SCOPES.filter((s) => scopes.includes(s)).join('+') : 'none');
-
-// ---- REST bodies -------------------------------------------------------------------------------
-
-function dummyScalar(type: string): unknown {
-  switch (type) {
-    case 'Integer':
-      return 1;
-    case 'Float':
-    case 'Double':
-      return 1;
-    case 'Boolean':
-      return false;
-    default:
-      return 'dummy';
-  }
-}
-
-function dummyMember(owner: string, m: MemberSpec, depth: number): unknown {
-  const one = (): unknown => {
-    const allowed = enforcedEnum(owner, m);
-    if (allowed?.length) {
-      const v = allowed[0];
-      return m.type === 'Integer' || m.type === 'Float' || m.type === 'Double' ? Number(v) : v;
-    }
-    const s = getStructure(m.type);
-    if (s) return dummyObject(s.name, s.members, depth + 1);
-    // Paging members typed String are decimal strings upstream.
-    if ((m.name === 'Limit' || m.name === 'Offset') && m.type === 'String') return '1';
-    return dummyScalar(m.type);
-  };
-  return m.array ? [one()] : one();
-}
-
-function dummyObject(owner: string, members: readonly MemberSpec[], depth: number): Record<string, unknown> {
-  if (depth > 8) throw new Error(`spec structure nesting too deep at ${owner}`);
-  const out: Record<string, unknown> = {};
-  for (const m of members) if (m.required) out[m.name] = dummyMember(owner, m, depth);
-  return out;
-}
-
-/** Smallest body of `action` that the gateway's spec validation accepts. */
-export function restBody(action: string): Record<string, unknown> {
-  const a = spec.actions[action];
-  if (!a) throw new Error(`unknown action ${action}`);
-  return dummyObject(`${action}.in`, a.inputs, 0);
-}
 
 // ---- GraphQL operations ------------------------------------------------------------------------
 

@@ -10,7 +10,7 @@
  * Only successful answers are collected (error envelopes have their own schema).
  */
 import { spec } from '../../src/spec';
-import { builders, cert, issuedCert, newPem, settle } from './action-params';
+import { ACTION_INPUTS as builders, cert, issued as issuedCert, newPem, settle } from './action-inputs';
 import { call, startSimulator, type Simulator } from './simulator';
 
 export interface Answer {
