@@ -30,12 +30,13 @@ function example(action: string, overrides: Body = {}): Body {
   return { ...out, ...overrides };
 }
 
-const cert = (sim: Simulator, domain: string, pred: (c: CertRecord) => boolean = () => true): string => {
+/** Id of the seeded certificate of `domain` (matching `pred`). */
+export const cert = (sim: Simulator, domain: string, pred: (c: CertRecord) => boolean = () => true): string => {
   const found = [...sim.state.certificates.values()].find((c) => c.domain === domain && pred(c));
   if (!found) throw new Error(`no seeded certificate ${domain}`);
   return found.id;
 };
-const issued = (sim: Simulator, domain: string): string => cert(sim, domain, (c) => c.status === 1);
+export const issued = (sim: Simulator, domain: string): string => cert(sim, domain, (c) => c.status === 1);
 const manager = (sim: Simulator, status: string): number => [...sim.state.managers.values()].find((m) => m.status === status)!.id;
 const company = (sim: Simulator): number => [...sim.state.companies.keys()][0];
 const usablePackage = (sim: Simulator): string => [...sim.state.packages.values()].find((p) => p.status === 'usable')!.id;
@@ -43,7 +44,8 @@ const letter = (magic: number[]): string => Buffer.concat([Buffer.from(magic), B
 /** Lets every running task and deployment of `sim` finish (one business minute). */
 export const settle = (sim: Simulator): void => void sim.advance(60_000);
 
-function newPem(commonName: string): { pub: string; key: string } {
+/** A fresh server certificate and its private key (PEM) for `commonName`. */
+export function newPem(commonName: string): { pub: string; key: string } {
   const now = Date.now();
   const c = issueCertificate({ commonName, notBefore: now - 86_400_000, notAfter: now + 200 * 86_400_000 });
   return { pub: c.chainPem, key: c.privateKeyPem };

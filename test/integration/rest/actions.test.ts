@@ -15,12 +15,8 @@ describe('POST /v1/actions/{Action}: every documented action', () => {
   beforeAll(async () => {
     gw = await startGateway(ISOLATED);
   });
-  afterAll(async () => {
-    await gw.close();
-  });
-  beforeEach(() => {
-    gw.sim.reset({ state: true });
-  });
+  afterAll(() => gw.close());
+  beforeEach(() => gw.sim.reset({ state: true }));
 
   it('has a body for each of the 68 actions', () => {
     expect(actionNames.length).toBe(68);

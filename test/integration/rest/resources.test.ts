@@ -3,34 +3,15 @@
  * start → 202 + Location + Retry-After → poll Location (202 while running) → 200 when done.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { issueCertificate } from '../../../src/simulator/index';
-import type { CertRecord } from '../../../src/simulator/state';
-import type { Simulator } from '../../helpers/simulator';
+import { cert, issued, newPem } from '../../helpers/action-inputs';
 import { ISOLATED, startGateway, type GatewayFixture } from '../../helpers/fixture';
-
-const cert = (sim: Simulator, domain: string, pred: (c: CertRecord) => boolean = () => true): string => {
-  const found = [...sim.state.certificates.values()].find((c) => c.domain === domain && pred(c));
-  if (!found) throw new Error(`no seeded certificate ${domain}`);
-  return found.id;
-};
-const issued = (sim: Simulator, domain: string) => cert(sim, domain, (c) => c.status === 1);
-
-function newPem(commonName: string): { pub: string; key: string } {
-  const now = Date.now();
-  const c = issueCertificate({ commonName, notBefore: now - 86_400_000, notAfter: now + 200 * 86_400_000 });
-  return { pub: c.chainPem, key: c.privateKeyPem };
-}
 
 let gw: GatewayFixture;
 beforeAll(async () => {
   gw = await startGateway(ISOLATED);
 });
-afterAll(async () => {
-  await gw.close();
-});
-beforeEach(() => {
-  gw.sim.reset({ state: true });
-});
+afterAll(() => gw.close());
+beforeEach(() => gw.sim.reset({ state: true }));
 
 describe('certificates', () => {
   it('lists certificates with query filters mapped to DescribeCertificates', async () => {
