@@ -17,7 +17,7 @@
  */
 import { createDemoApiKey, formatApiKeys } from '../src/auth';
 import { startRedis, type TestRedis } from '../test/helpers/redis';
-import { spawnGateways, spawnSimulator, stopAll, type GatewayProcess, type SimulatorProcess } from '../test/e2e/lib/gateway-processes';
+import { spawnGateways, spawnSimulator, stopAll, type GatewayProcess, type SimulatorProcess } from '../test/helpers/fixture/processes';
 import { printTable, saveResult } from './lib';
 
 const INSTANCES = 4;

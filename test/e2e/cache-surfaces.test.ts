@@ -5,13 +5,13 @@
  * stored, and the request log line saying how each upstream read was answered.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startGatewayServer, type GatewayServer, type KeyName } from '../helpers/server';
+import { startGateway, type GatewayFixture, type KeyName } from '../helpers/fixture';
 
-let gw: GatewayServer;
+let gw: GatewayFixture;
 let certId: string;
 
 beforeAll(async () => {
-  gw = await startGatewayServer();
+  gw = await startGateway();
   certId = [...gw.sim.state.certificates.values()].find((c) => c.domain === 'www.example.test' && c.status === 1)!.id;
 });
 afterAll(async () => {

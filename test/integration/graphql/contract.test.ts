@@ -11,11 +11,11 @@ import { ANONYMOUS } from '../../../src/auth/identity';
 import { createGraphQLServer } from '../../../src/graphql/server';
 import type { Json, UpstreamCaller } from '../../../src/graphql/loaders';
 import { withRequestScope, type RequestScope } from '../../../src/observability/log';
-import { startTestGateway, type TestGateway } from '../../helpers/gateway';
+import { ISOLATED, startGateway, type GatewayFixture } from '../../helpers/fixture';
 
-let gw: TestGateway;
+let gw: GatewayFixture;
 beforeAll(async () => {
-  gw = await startTestGateway();
+  gw = await startGateway(ISOLATED);
 });
 afterAll(() => gw.close());
 
@@ -23,7 +23,7 @@ const LISTENERS = `instanceList { loadBalancerId listeners { listenerId sniSwitc
 
 describe('answers the simulator gives fit the schema', () => {
   it('hostClbInstances answers SNI listeners and rules without a certificate with null certificates', async () => {
-    const res = await gw.query(`{ hostClbInstances { totalCount ${LISTENERS} } }`);
+    const res = await gw.graphql(`{ hostClbInstances { totalCount ${LISTENERS} } }`);
     expect(res.errors).toBeUndefined();
     const listeners = res.data.hostClbInstances.instanceList.flatMap((lb: any) => lb.listeners);
     expect(listeners.some((l: any) => l.certificate === null)).toBe(true);
@@ -32,12 +32,12 @@ describe('answers the simulator gives fit the schema', () => {
 
   it('bindResourceTask.detail answers CLB listeners without a certificate', async () => {
     // A certificate bound to a rule of an SNI listener (whose own certificate is null).
-    const hosts = await gw.query(`{ hostClbInstances { ${LISTENERS} } }`);
+    const hosts = await gw.graphql(`{ hostClbInstances { ${LISTENERS} } }`);
     const sni = hosts.data.hostClbInstances.instanceList.flatMap((lb: any) => lb.listeners).find((l: any) => l.sniSwitch === 1 && l.certificate === null);
     const certId = sni.rules.find((r: any) => r.certificate).certificate.certId;
-    const created = await gw.query('mutation($id: ID!) { createCertificateBindResourceTask(certificateIds: [$id], useCache: false) { id } }', { id: certId });
+    const created = await gw.graphql('mutation($id: ID!) { createCertificateBindResourceTask(certificateIds: [$id], useCache: false) { id } }', { id: certId });
     const [task] = created.data.createCertificateBindResourceTask;
-    const res = await gw.query(
+    const res = await gw.graphql(
       `query($id: ID!) { bindResourceTask(id: $id) { awaitCompletion(timeoutSeconds: 10) { state detail(limit: 100) { clb { ${LISTENERS} } } } } }`,
       { id: task.id },
     );
