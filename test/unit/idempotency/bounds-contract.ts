@@ -1,6 +1,6 @@
 /**
  * Per-caller bounds of an idempotency store (issue 8, item 3), run against the memory store
- * (`bounds.test.ts`) and the Redis store (`test/integration/redis/idempotency.test.ts`):
+ * (`bounds.test.ts`) and the Redis store (`test/integration/idempotency/redis-store.test.ts`):
  * one caller can never push out another's records, a caller over its quota is refused before
  * anything executes, and an outcome that cannot be kept (too large, over the caller's byte budget,
  * key material) is remembered as "completed, not replayable": a repeat gets 409, never a second

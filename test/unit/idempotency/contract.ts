@@ -1,6 +1,6 @@
 /**
  * The idempotency contract, run against every store: the memory store under fake timers
- * (`memory.test.ts`) and the Redis store in real time (`test/integration/redis/idempotency.test.ts`).
+ * (`memory.test.ts`) and the Redis store in real time (`test/integration/idempotency/redis-store.test.ts`).
  *
  * Tests only move time through `env.advance(ms)` (fake: advances the timers; real: sleeps) and
  * never await something that needs time to pass before advancing it.

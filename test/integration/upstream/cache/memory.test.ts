@@ -4,8 +4,8 @@
  * Exact upstream call counts come from the simulator; time is an injected clock.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startSimulator, type Simulator } from '../../helpers/simulator';
-import { graphqlCacheExtension, restCacheHeaders } from '../../../src/upstream/cache';
+import { startSimulator, type Simulator } from '../../../helpers/simulator';
+import { graphqlCacheExtension, restCacheHeaders } from '../../../../src/upstream/cache';
 import { startCacheRig, uses, type CacheRig } from './rig';
 
 let sim: Simulator;

@@ -6,10 +6,10 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { issueCertificate } from '../../../src/simulator/index';
-import { startRedis, type TestRedis } from '../../helpers/redis';
-import { startSimulator, type Simulator } from '../../helpers/simulator';
-import { startCacheRig, uses, type CacheRig, type Clock } from '../cache/rig';
+import { issueCertificate } from '../../../../src/simulator/index';
+import { startRedis, type TestRedis } from '../../../helpers/redis';
+import { startSimulator, type Simulator } from '../../../helpers/simulator';
+import { startCacheRig, uses, type CacheRig, type Clock } from './rig';
 
 let sim: Simulator;
 let redis: TestRedis;

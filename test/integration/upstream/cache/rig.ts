@@ -2,12 +2,12 @@
  * A caching caller over a real `UpstreamClient` and the simulator, with an injected clock, for the
  * cache suites. Several rigs can share one simulator and one Redis (two "instances").
  */
-import { readCacheConfig, type CacheConfig } from '../../../src/upstream/cache/config';
-import { createUpstreamCache, type UpstreamCache } from '../../../src/upstream/cache';
-import { GatewayError, UpstreamClient, specPolicyLookup, unlimited, type RateLimiter } from '../../../src/upstream';
-import { newRequestCacheState } from '../../../src/upstream/cache';
-import { recordUpstreamCall, withRequestScope, type RequestScope } from '../../../src/observability/log';
-import type { Simulator } from '../../helpers/simulator';
+import { readCacheConfig, type CacheConfig } from '../../../../src/upstream/cache/config';
+import { createUpstreamCache, type UpstreamCache } from '../../../../src/upstream/cache';
+import { GatewayError, UpstreamClient, specPolicyLookup, unlimited, type RateLimiter } from '../../../../src/upstream';
+import { newRequestCacheState } from '../../../../src/upstream/cache';
+import { recordUpstreamCall, withRequestScope, type RequestScope } from '../../../../src/observability/log';
+import type { Simulator } from '../../../helpers/simulator';
 
 export interface Clock {
   t: number;
