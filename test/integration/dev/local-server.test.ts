@@ -16,7 +16,7 @@ import { loadConfig } from '../../../src/config';
 import { API_KEY_PREFIX, createDemoApiKey } from '../../../src/auth';
 import { send as sendSpec, sendRaw, type AbuseContext } from '../../e2e/lib/abuse-http';
 
-const ROOT = resolve(import.meta.dirname, '..', '..');
+const ROOT = resolve(import.meta.dirname, '..', '..', '..');
 const GRAPHQL = JSON.stringify({ query: '{ certificates(limit: 3) { totalCount certificates { certificateId domain } } }' });
 
 interface Answer {
