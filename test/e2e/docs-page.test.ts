@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { useBrowser } from '../helpers/browser';
-import { startGatewayServer, type GatewayServer } from '../helpers/server';
+import { startGateway, type GatewayFixture } from '../helpers/fixture';
 
 interface Operation {
   method: string;
@@ -17,11 +17,11 @@ interface Operation {
 
 describe('/v1/docs in headless Chromium', () => {
   const browser = useBrowser();
-  let gw: GatewayServer;
+  let gw: GatewayFixture;
   let operations: Operation[];
 
   beforeAll(async () => {
-    gw = await startGatewayServer();
+    gw = await startGateway();
     const res = await gw.fetch('/v1/openapi.json', { key: null });
     expect(res.status).toBe(200);
     const doc = (await res.json()) as { paths: Record<string, Record<string, { summary: string }>> };

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { useBrowser } from '../helpers/browser';
-import { startGatewayServer, type GatewayServer } from '../helpers/server';
+import { startGateway, type GatewayFixture } from '../helpers/fixture';
 
 interface Sent {
   method: string;
@@ -17,10 +17,10 @@ interface Sent {
 
 describe('playground first contact with API keys configured', () => {
   const browser = useBrowser();
-  let gw: GatewayServer;
+  let gw: GatewayFixture;
 
   beforeAll(async () => {
-    gw = await startGatewayServer();
+    gw = await startGateway();
   });
 
   afterAll(async () => {

@@ -6,15 +6,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkExamples, type ExamplesCheckResult } from '../../scripts/examples-check';
-import { startGatewayServer, type GatewayServer } from '../helpers/server';
+import { startGateway, type GatewayFixture } from '../helpers/fixture';
 
 describe('examples/', () => {
   let result: ExamplesCheckResult;
-  let gw: GatewayServer;
+  let gw: GatewayFixture;
 
   beforeAll(async () => {
     result = await checkExamples();
-    gw = await startGatewayServer();
+    gw = await startGateway();
   }, 120_000);
 
   afterAll(async () => {

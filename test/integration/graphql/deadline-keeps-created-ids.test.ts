@@ -11,7 +11,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { issueCertificate } from '../../../src/simulator';
-import { startTestGateway, type TestGateway } from '../../helpers/gateway';
+import { ISOLATED, startGateway, type GatewayFixture } from '../../helpers/fixture';
 
 const BUDGET_MS = 5_000;
 /** The write's answer arrives this long before the deadline. */
@@ -19,10 +19,10 @@ const EPSILON_MS = 100;
 /** The read after it takes longer than what is left: the deadline cuts it in flight. */
 const CUT_READ_MS = 200;
 
-let gw: TestGateway;
+let gw: GatewayFixture;
 
 beforeAll(async () => {
-  gw = await startTestGateway({ sim: { durations: { dvIssue: 600_000, dvVerify: 600_000 } }, deadlineMs: BUDGET_MS });
+  gw = await startGateway({ ...ISOLATED, sim: { durations: { dvIssue: 600_000, dvVerify: 600_000 } }, deadline: { budgetMs: BUDGET_MS } });
 });
 afterAll(() => gw.close());
 beforeEach(() => gw.resetCalls());
@@ -47,7 +47,7 @@ function expectDeadlineErrors(errors: any[] | undefined, object: (string | numbe
 }
 
 async function issuedCertificateId(domain: string): Promise<string> {
-  const res = await gw.query('query($d: String) { certificates(searchKey: $d, limit: 50) { certificates { certificateId domain status } } }', { d: domain });
+  const res = await gw.graphql('query($d: String) { certificates(searchKey: $d, limit: 50) { certificates { certificateId domain status } } }', { d: domain });
   const hit = res.data.certificates.certificates.find((c: any) => c.domain === domain && c.status === 'ISSUED');
   if (!hit) throw new Error(`no issued demo certificate for ${domain}`);
   return hit.certificateId;
@@ -56,7 +56,7 @@ async function issuedCertificateId(domain: string): Promise<string> {
 describe('a write that finishes at the deadline keeps its created id when the poll after it is cut', () => {
   it('applyCertificate: the certificate id is in data, awaitCompletion keeps it, the unread state is a typed DEADLINE_EXCEEDED, one certificate is created', async () => {
     lateWriteThenCutRead('ApplyCertificate', 'DescribeCertificates');
-    const res = await gw.query(`mutation { applyCertificate(dvAuthMethod: DNS_AUTO, domainName: "late.ids.test") {
+    const res = await gw.graphql(`mutation { applyCertificate(dvAuthMethod: DNS_AUTO, domainName: "late.ids.test") {
       certificateId awaitCompletion(timeoutSeconds: 20) { certificateId done issued status wait { cappedBy deadlineReached } } } }`);
 
     const created = [...gw.sim.state.certificates.values()].filter((c) => c.domain === 'late.ids.test');
@@ -74,7 +74,7 @@ describe('a write that finishes at the deadline keeps its created id when the po
     const before = new Set(gw.sim.state.bindTasks.keys());
     gw.resetCalls();
     lateWriteThenCutRead('CreateCertificateBindResourceSyncTask', 'DescribeCertificateBindResourceTaskResult');
-    const res = await gw.query(
+    const res = await gw.graphql(
       `mutation($ids: [ID!]!) { createCertificateBindResourceTask(certificateIds: $ids, useCache: false) {
         id certificateId awaitCompletion(timeoutSeconds: 20) { id done state wait { deadlineReached } } } }`,
       { ids: [certId] },
@@ -96,7 +96,7 @@ describe('a write that finishes at the deadline keeps its created id when the po
     const before = new Set(gw.sim.state.deleteTasks.keys());
     gw.resetCalls();
     lateWriteThenCutRead('DeleteCertificates', 'DescribeDeleteCertificatesTaskResult');
-    const res = await gw.query(`mutation($ids: [ID!]!) { deleteCertificates(ids: $ids, checkBoundResources: true) { succeeded tasks { id certificateId done state } } }`, {
+    const res = await gw.graphql(`mutation($ids: [ID!]!) { deleteCertificates(ids: $ids, checkBoundResources: true) { succeeded tasks { id certificateId done state } } }`, {
       ids: [certId],
     });
 
@@ -114,7 +114,7 @@ describe('a write that finishes at the deadline keeps its created id when the po
     const before = new Set(gw.sim.state.deployRecords.keys());
     gw.resetCalls();
     lateWriteThenCutRead('DeployCertificateInstance', 'DescribeHostDeployRecordDetail');
-    const res = await gw.query(
+    const res = await gw.graphql(
       `mutation($id: ID!, $t: [String!]!) { deployCertificate(certificateId: $id, instanceIdList: $t, resourceType: CLB) {
         __typename ... on DeploymentStarted { record { id kind awaitCompletion(timeoutSeconds: 20) { id done state progress { total } wait { deadlineReached } } } } } }`,
       { id: certId, t: [inst.deployId] },
@@ -135,7 +135,7 @@ describe('a wait that fails keeps the created id on its parent', () => {
   it('a wait whose polls fail upstream (InternalError) is null with the typed upstream error; the created certificate id stays', async () => {
     gw.sim.faults.add({ kind: 'internalError', actions: ['DescribeCertificates'], count: 10 });
     try {
-      const res = await gw.query(`mutation { applyCertificate(dvAuthMethod: DNS_AUTO, domainName: "failing-poll.ids.test") {
+      const res = await gw.graphql(`mutation { applyCertificate(dvAuthMethod: DNS_AUTO, domainName: "failing-poll.ids.test") {
         certificateId awaitCompletion(timeoutSeconds: 5) { certificateId done } } }`);
       const created = [...gw.sim.state.certificates.values()].filter((c) => c.domain === 'failing-poll.ids.test');
       expect(created).toHaveLength(1);

@@ -159,7 +159,7 @@ describe('a write the deadline cuts while it waits for its rate-limit slot', () 
     },
   };
   beforeAll(async () => {
-    gw = await startGateway({ ...ISOLATED, sim: SIM, deadline: { budgetMs: BUDGET_MS }, client: { limiter } });
+    gw = await startGateway({ ...ISOLATED, sim: SIM, deadline: { budgetMs: BUDGET_MS }, upstream: { limiter } });
   });
   afterAll(() => gw.close());
 

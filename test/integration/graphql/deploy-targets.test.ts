@@ -5,10 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueCertificate } from '../../../src/simulator';
-import { startTestGateway, type TestGateway } from '../../helpers/gateway';
-import { startRestGateway, type RestGateway } from '../rest/helpers';
+import { ISOLATED, startGateway, type GatewayFixture } from '../../helpers/fixture';
 
-let gw: TestGateway;
+let gw: GatewayFixture;
 /** A certificate that covers every demo instance and is bound to none of them. */
 let certId: string;
 let pem: { certificatePem: string; privateKeyPem: string };
@@ -16,7 +15,7 @@ let pem: { certificatePem: string; privateKeyPem: string };
 const DAY = 86_400_000;
 
 beforeAll(async () => {
-  gw = await startTestGateway();
+  gw = await startGateway(ISOLATED);
   pem = issueCertificate({
     commonName: 'example.test',
     altNames: ['*.example.test', '*.api.example.test', 'demo.test', '*.demo.test', '*.acme.test'],
@@ -56,7 +55,7 @@ const HOST_QUERIES: Record<string, { field: string; paged: boolean; selection: s
 
 async function hostInstances(type: string): Promise<any[]> {
   const q = HOST_QUERIES[type];
-  const res = await gw.query(`query($id: ID!) { ${q.field}(certificateId: $id${q.paged ? ', limit: 200' : ''}) { instanceList { ${q.selection} } } }`, { id: certId });
+  const res = await gw.graphql(`query($id: ID!) { ${q.field}(certificateId: $id${q.paged ? ', limit: 200' : ''}) { instanceList { ${q.selection} } } }`, { id: certId });
   expect(res.errors, type).toBeUndefined();
   return res.data[q.field].instanceList;
 }
@@ -66,7 +65,7 @@ describe('deploy targets', () => {
     const targets = HOST_QUERIES[type].targets(await hostInstances(type));
     expect(targets.length, type).toBeGreaterThan(0);
     expect(targets.every((t) => typeof t === 'string' && t.length > 0), type).toBe(true);
-    const started = await gw.query(
+    const started = await gw.graphql(
       `mutation($id: ID!, $t: [String!]!, $type: ResourceType) { deployCertificate(certificateId: $id, instanceIdList: $t, resourceType: $type) {
         __typename ... on DeploymentStarted { record { progress { total } } } } }`,
       { id: certId, t: targets, type },
@@ -106,7 +105,7 @@ describe('deploy targets', () => {
   it('a hand-built domain target for a listener with SNI off is refused with the documented form in the message', async () => {
     const lbs = await hostInstances('CLB');
     const listenerTarget = lbs.flatMap((lb: any) => lb.listeners).find((l: any) => l.sniSwitch === 0).deployTarget as string;
-    const res = await gw.query(
+    const res = await gw.graphql(
       `mutation($id: ID!, $t: [String!]!) { deployCertificate(certificateId: $id, instanceIdList: $t, resourceType: CLB) { __typename } }`,
       { id: certId, t: [`${listenerTarget}|guess.example.test`] },
     );
@@ -117,16 +116,16 @@ describe('deploy targets', () => {
 describe('resource types are an enum', () => {
   it('an undocumented resource type is a validation error with zero upstream calls', async () => {
     gw.resetCalls();
-    const literal = await gw.query(`mutation { deployCertificate(certificateId: "x", instanceIdList: ["a"], resourceType: S3) { __typename } }`);
+    const literal = await gw.graphql(`mutation { deployCertificate(certificateId: "x", instanceIdList: ["a"], resourceType: S3) { __typename } }`);
     expect(literal.errors?.[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
-    const variable = await gw.query(`mutation($t: ResourceType) { deployCertificate(certificateId: "x", instanceIdList: ["a"], resourceType: $t) { __typename } }`, { t: 'clb' });
+    const variable = await gw.graphql(`mutation($t: ResourceType) { deployCertificate(certificateId: "x", instanceIdList: ["a"], resourceType: $t) { __typename } }`, { t: 'clb' });
     expect(variable.errors?.[0].extensions.code).toBe('BAD_USER_INPUT');
     expect(gw.calls()).toEqual({});
   });
 
   it('a resource type that the action does not document is refused before any upstream call', async () => {
     gw.resetCalls();
-    const res = await gw.query(
+    const res = await gw.graphql(
       `mutation($pub: String!, $key: String!) { uploadUpdateCertificateInstances(oldCertificateId: "x", resourceTypes: [CDN], certificatePublicKey: $pub, certificatePrivateKey: $key) { __typename } }`,
       { pub: pem.certificatePem, key: pem.privateKeyPem },
     );
@@ -137,7 +136,7 @@ describe('resource types are an enum', () => {
 
   it('Anti-DDoS is ANTIDDOS for deployedResources and reaches the upstream as antiddos', async () => {
     gw.resetCalls();
-    const res = await gw.query(`query($id: ID!) { certificate(id: $id) { deployedResources(resourceType: ANTIDDOS) { type } } }`, { id: certId });
+    const res = await gw.graphql(`query($id: ID!) { certificate(id: $id) { deployedResources(resourceType: ANTIDDOS) { type } } }`, { id: certId });
     expect(res.errors).toBeUndefined();
     expect(res.data.certificate.deployedResources.type).toBe('antiddos');
     expect(gw.calls().DescribeDeployedResources).toBe(1);
@@ -152,12 +151,12 @@ describe('per-instance deployment status is an enum', () => {
     // A certificate of its own: the one above already has a CLB deployment (one at a time).
     const second = issueCertificate({ commonName: 'example.test', altNames: ['*.example.test', '*.api.example.test'], notBefore: Date.now() - DAY, notAfter: Date.now() + 30 * DAY });
     const uploaded = await gw.client.call('UploadCertificate', { CertificatePublicKey: second.certificatePem, CertificatePrivateKey: second.privateKeyPem, Alias: 'status' });
-    const started = await gw.query(
+    const started = await gw.graphql(
       `mutation($id: ID!, $t: [String!]!) { deployCertificate(certificateId: $id, instanceIdList: $t, resourceType: CLB) { ... on DeploymentStarted { record { id } } } }`,
       { id: String(uploaded.CertificateId), t: targets },
     );
     expect(started.errors).toBeUndefined();
-    const waited = await gw.query(
+    const waited = await gw.graphql(
       `query($id: ID!) { deploymentRecord(id: $id, kind: DEPLOY) { awaitCompletion(timeoutSeconds: 20) { done details(limit: 50) { deploy { status statusCode } } } } }`,
       { id: started.data.deployCertificate.record.id },
     );
@@ -171,9 +170,9 @@ describe('per-instance deployment status is an enum', () => {
 });
 
 describe('REST keeps the documented strings', () => {
-  let rest: RestGateway;
+  let rest: GatewayFixture;
   beforeAll(async () => {
-    rest = await startRestGateway();
+    rest = await startGateway(ISOLATED);
   });
   afterAll(() => rest.close());
 

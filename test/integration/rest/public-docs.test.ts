@@ -4,14 +4,14 @@
  * asks for one; `PUBLIC_DOCS=false` puts the documentation behind authentication too.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGatewayServer, type GatewayServer } from '../../helpers/server';
+import { startGateway, type GatewayFixture } from '../../helpers/fixture';
 
 const DOCS_PATHS = ['/v1/openapi.json', '/v1/docs', '/v1/docs/', '/v1/docs/assets/redoc.standalone.js', '/v1/docs/assets/docs.js'];
 
 describe('public documentation (PUBLIC_DOCS, default true)', () => {
-  let gw: GatewayServer;
+  let gw: GatewayFixture;
   beforeAll(async () => {
-    gw = await startGatewayServer();
+    gw = await startGateway();
   });
   afterAll(async () => {
     await gw?.close();
@@ -70,9 +70,9 @@ describe('public documentation (PUBLIC_DOCS, default true)', () => {
 });
 
 describe('PUBLIC_DOCS=false', () => {
-  let gw: GatewayServer;
+  let gw: GatewayFixture;
   beforeAll(async () => {
-    gw = await startGatewayServer({ env: { PUBLIC_DOCS: 'false' } });
+    gw = await startGateway({ env: { PUBLIC_DOCS: 'false' } });
   });
   afterAll(async () => {
     await gw?.close();
