@@ -29,7 +29,7 @@ const SHIMS = join(dirname(fileURLToPath(import.meta.url)), 'lambda-shims');
  * undici's index (only Pool, the connector and `request` are used), Apollo's reporting plugins
  * and their protobuf/fetch polyfills, and @graphql-tools/schema (the schema is built at build
  * time). Only the Lambda bundles see these; tests and the local server load the real packages,
- * and test/integration/lambda/package.test.ts runs the bundles.
+ * and test/integration/handlers/package.test.ts runs the bundles.
  */
 export const lambdaAliases: Plugin = {
   name: 'ssl-gateway-lambda-aliases',

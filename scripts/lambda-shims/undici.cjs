@@ -5,7 +5,7 @@
  * dispatcher — taken from undici's own modules. undici's index also loads fetch, WebSocket,
  * EventSource, the cache stores, mocks and every interceptor (about 500 KiB minified), and sets
  * a global dispatcher at import; the gateway needs none of it. The tests and the local server
- * use the full package, so a difference would show in test/integration/lambda/package.test.ts.
+ * use the full package, so a difference would show in test/integration/handlers/package.test.ts.
  */
 const Dispatcher = require('undici/lib/dispatcher/dispatcher')
 const Pool = require('undici/lib/dispatcher/pool')
