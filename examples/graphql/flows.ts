@@ -42,15 +42,17 @@ export async function certificateDashboard(client: GatewayClient, limit = 10): P
 export async function deployAndWait(client: GatewayClient, certificateId: string, instanceIdList: string[], idempotencyKey: string = crypto.randomUUID()) {
   const { deployCertificate: outcome } = await client.request(DeployCertificateDocument, { certificateId, instanceIdList, idempotencyKey });
   if (!outcome) throw new Error('deployCertificate answered null');
+  // Null when the request's deadline left no time to read the state (the record id is still
+  // there: poll deploymentRecord(id) later).
   const finished = outcome.record.awaitCompletion;
   return {
     recordId: outcome.record.id,
     alreadyRunning: outcome.__typename === 'DeploymentAlreadyRunning',
-    state: finished.state,
-    done: finished.done,
-    failed: finished.progress.failed,
+    state: finished?.state ?? null,
+    done: finished?.done ?? false,
+    failed: finished?.progress?.failed ?? null,
     /** True when the wait got less time than asked (see `cappedBy`): poll deploymentRecord later. */
-    capped: finished.wait?.capped ?? false,
+    capped: finished?.wait?.capped ?? false,
   };
 }
 
@@ -58,13 +60,14 @@ export async function deployAndWait(client: GatewayClient, certificateId: string
 export async function boundResources(client: GatewayClient, certificateIds: string[]) {
   const { createCertificateBindResourceTask: tasks } = await client.request(BindResourceTaskDocument, { certificateIds });
   return (tasks ?? []).map((task) => {
+    // Null when the request's deadline left no time to read the state: the task id stays.
     const latest = task.awaitCompletion;
     return {
       taskId: task.id,
       certificateId: task.certificateId ?? null,
-      done: latest.done,
-      error: latest.error ? `${latest.error.code}: ${latest.error.message}` : null,
-      totals: (latest.result ?? []).map((r) => ({
+      done: latest?.done ?? false,
+      error: latest?.error ? `${latest.error.code}: ${latest.error.message}` : null,
+      totals: (latest?.result ?? []).map((r) => ({
         resourceType: r.resourceType,
         count: (r.bindResourceRegionResult ?? []).reduce((sum, region) => sum + (region.totalCount ?? 0), 0),
       })),
@@ -88,7 +91,7 @@ export async function deleteWithPolling(client: GatewayClient, certificateId: st
     const { deleteTask } = await client.request(DeleteTaskStatusDocument, { taskId: task.id });
     if (!deleteTask) throw new Error(`delete task ${task.id} not found`);
     const latest = deleteTask.awaitCompletion;
-    if (latest.done) return { deleted: latest.state === 'SUCCEEDED', taskId: task.id, reason: latest.error ?? undefined };
+    if (latest?.done) return { deleted: latest.state === 'SUCCEEDED', taskId: task.id, reason: latest.error ?? undefined };
   }
   return { deleted: false, taskId: task.id, reason: 'still running: poll deleteTask(id:) later' };
 }
