@@ -1,50 +1,33 @@
 /**
  * Errors answered by the idempotency layer. All are `GatewayError`s whose `details.reason` names
- * the case (stable, for clients and tests):
- *
- * | reason                          | code                  | HTTP | meaning                                                        |
- * |---------------------------------|-----------------------|------|----------------------------------------------------------------|
- * | `IDEMPOTENCY_KEY_INVALID`       | BAD_REQUEST           | 400  | key empty, too long or not printable ASCII                     |
- * | `IDEMPOTENCY_KEY_REUSED`        | BAD_REQUEST           | 422  | same key, different request (operation or input)               |
- * | `IDEMPOTENCY_IN_PROGRESS`       | CONFLICT              | 409  | the first request with this key is still running; retry later  |
- * | `IDEMPOTENCY_OUTCOME_UNKNOWN`   | CONFLICT              | 409  | the first request may or may not have executed; check state     |
- * | `IDEMPOTENCY_NOT_REPLAYABLE`    | CONFLICT              | 409  | the first request completed; its answer was not kept; check state |
- * | `IDEMPOTENCY_CALLER_LIMIT`      | RATE_LIMITED          | 429  | the caller holds its maximum of live keys; nothing was executed |
- * | `IDEMPOTENCY_STORE_UNAVAILABLE` | INTERNAL_SERVER_ERROR | 503  | the record store is down or full; nothing was executed          |
+ * the case (stable, for clients and tests);
+ * the reasons `IDEMPOTENCY_*`, each with its code, HTTP status, retry advice and meaning, are in the
+ * one error catalogue (`src/errors/catalogue.ts`, rendered in the README's error table).
  *
  * 422 for a reused key and 409 for a concurrent one follow the IETF "Idempotency-Key HTTP header"
  * draft. An unknown outcome is answered with 409 rather than 5xx on purpose: repeating the same
  * request cannot help (it will never be executed again under this key) and many HTTP clients retry
  * 5xx automatically.
  */
+import { ErrorReason, reasonEntry } from '../errors';
 import { GatewayError, UpstreamError, GatewayErrorCode } from '../upstream/errors';
 
 export const IdempotencyReason = {
-  KEY_INVALID: 'IDEMPOTENCY_KEY_INVALID',
-  KEY_REUSED: 'IDEMPOTENCY_KEY_REUSED',
-  IN_PROGRESS: 'IDEMPOTENCY_IN_PROGRESS',
-  OUTCOME_UNKNOWN: 'IDEMPOTENCY_OUTCOME_UNKNOWN',
-  NOT_REPLAYABLE: 'IDEMPOTENCY_NOT_REPLAYABLE',
-  CALLER_LIMIT: 'IDEMPOTENCY_CALLER_LIMIT',
-  STORE_UNAVAILABLE: 'IDEMPOTENCY_STORE_UNAVAILABLE',
+  KEY_INVALID: ErrorReason.IDEMPOTENCY_KEY_INVALID,
+  KEY_REUSED: ErrorReason.IDEMPOTENCY_KEY_REUSED,
+  IN_PROGRESS: ErrorReason.IDEMPOTENCY_IN_PROGRESS,
+  OUTCOME_UNKNOWN: ErrorReason.IDEMPOTENCY_OUTCOME_UNKNOWN,
+  NOT_REPLAYABLE: ErrorReason.IDEMPOTENCY_NOT_REPLAYABLE,
+  CALLER_LIMIT: ErrorReason.IDEMPOTENCY_CALLER_LIMIT,
+  STORE_UNAVAILABLE: ErrorReason.IDEMPOTENCY_STORE_UNAVAILABLE,
 } as const;
 export type IdempotencyReason = (typeof IdempotencyReason)[keyof typeof IdempotencyReason];
-
-const STATUS: Readonly<Record<IdempotencyReason, { code: GatewayErrorCode; httpStatus: number }>> = {
-  IDEMPOTENCY_KEY_INVALID: { code: GatewayErrorCode.BAD_REQUEST, httpStatus: 400 },
-  IDEMPOTENCY_KEY_REUSED: { code: GatewayErrorCode.BAD_REQUEST, httpStatus: 422 },
-  IDEMPOTENCY_IN_PROGRESS: { code: GatewayErrorCode.CONFLICT, httpStatus: 409 },
-  IDEMPOTENCY_OUTCOME_UNKNOWN: { code: GatewayErrorCode.CONFLICT, httpStatus: 409 },
-  IDEMPOTENCY_NOT_REPLAYABLE: { code: GatewayErrorCode.CONFLICT, httpStatus: 409 },
-  IDEMPOTENCY_CALLER_LIMIT: { code: GatewayErrorCode.RATE_LIMITED, httpStatus: 429 },
-  IDEMPOTENCY_STORE_UNAVAILABLE: { code: GatewayErrorCode.INTERNAL_SERVER_ERROR, httpStatus: 503 },
-};
 
 export class IdempotencyError extends GatewayError {
   readonly reason: IdempotencyReason;
 
   constructor(reason: IdempotencyReason, message: string, details: Record<string, unknown> = {}, cause?: unknown) {
-    const s = STATUS[reason];
+    const s = reasonEntry(reason);
     super(s.code, message, { httpStatus: s.httpStatus, details: { reason, ...details }, cause });
     this.name = 'IdempotencyError';
     this.reason = reason;

@@ -12,11 +12,13 @@
  *         "action": "DescribeCertificateDetail", "code": "FailedOperation.CertificateNotFound",
  *         "message": "…", "requestId": "…" } } }
  *
- * Statuses come from the ONE table in `src/upstream/errors.ts` through `GatewayError.httpStatus`;
- * the facade adds only the statuses that belong to HTTP itself (404 route, 405, 413, 415). Any other
+ * Codes and their statuses come from the one catalogue (`src/errors/catalogue.ts`), upstream codes
+ * through the table in `src/upstream/errors.ts` and `GatewayError.httpStatus`; the facade adds only
+ * the codes that belong to HTTP itself (405, 413, 415). Any other
  * exception is masked as 500 INTERNAL_SERVER_ERROR with a generic message (no stack, no internals).
  */
 import { isAuthError } from '../auth/errors';
+import { codeSubset, ERROR_HTTP_STATUS } from '../errors';
 import type { GatewayResponse } from '../http/types';
 import { isReplayedError } from '../idempotency/errors';
 import { scrub } from '../observability/scrub';
@@ -34,16 +36,13 @@ export interface ErrorBody {
   };
 }
 
-/** HTTP-level failures that are not in the upstream table; carried as GatewayErrors with an explicit status. */
-export const HttpErrorCode = {
-  METHOD_NOT_ALLOWED: 'METHOD_NOT_ALLOWED',
-  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
-  UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
-} as const;
+/** HTTP-level failures that are not in the upstream table (catalogue codes, with their statuses there). */
+export const HttpErrorCode = codeSubset(['METHOD_NOT_ALLOWED', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE']);
 
 /**
  * An error the facade raises itself. `code` is a GatewayErrorCode or one of `HttpErrorCode`;
- * `headers` are added to the response (Allow, Retry-After, Location).
+ * the status is the code's in the catalogue unless given; `headers` are added to the response
+ * (Allow, Retry-After, Location).
  */
 export class RestError extends GatewayError {
   readonly restCode: string;
@@ -52,10 +51,10 @@ export class RestError extends GatewayError {
   constructor(
     restCode: GatewayErrorCode | (typeof HttpErrorCode)[keyof typeof HttpErrorCode],
     message: string,
-    options: { httpStatus: number; details?: Record<string, unknown>; headers?: Record<string, string> },
+    options: { httpStatus?: number; details?: Record<string, unknown>; headers?: Record<string, string> },
   ) {
     const base: GatewayErrorCode = restCode in GatewayErrorCode ? (restCode as GatewayErrorCode) : GatewayErrorCode.BAD_REQUEST;
-    super(base, message, { httpStatus: options.httpStatus, details: options.details });
+    super(base, message, { httpStatus: options.httpStatus ?? ERROR_HTTP_STATUS[restCode], details: options.details });
     this.name = 'RestError';
     this.restCode = restCode;
     this.headers = Object.freeze({ ...(options.headers ?? {}) });
@@ -63,11 +62,11 @@ export class RestError extends GatewayError {
 }
 
 export function badRequest(message: string, details?: Record<string, unknown>): RestError {
-  return new RestError(GatewayErrorCode.BAD_REQUEST, message, { httpStatus: 400, details });
+  return new RestError(GatewayErrorCode.BAD_REQUEST, message, { details });
 }
 
 export function notFound(message: string, details?: Record<string, unknown>): RestError {
-  return new RestError(GatewayErrorCode.NOT_FOUND, message, { httpStatus: 404, details });
+  return new RestError(GatewayErrorCode.NOT_FOUND, message, { details });
 }
 
 /** 400 for a body/query that failed spec validation; `fields` lists every problem with its path. */
@@ -88,7 +87,7 @@ export function errorResponse(err: unknown, requestId: string): GatewayResponse 
   const headers = baseHeaders(requestId);
   if (!isGatewayError(err)) {
     const body: ErrorBody = { error: { code: GatewayErrorCode.INTERNAL_SERVER_ERROR, message: 'Internal server error', requestId } };
-    return { status: 500, headers, body: JSON.stringify(body) };
+    return { status: ERROR_HTTP_STATUS.INTERNAL_SERVER_ERROR, headers, body: JSON.stringify(body) };
   }
   // Messages are scrubbed once more on the way out, whatever produced them (an upstream echo,
   // a message built from client input): nothing a log would mask reaches a client either.

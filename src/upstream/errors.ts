@@ -31,48 +31,36 @@
  * An upstream `Message` is scrubbed like a log line (`src/observability/scrub.ts`: private keys,
  * tokens, API keys, SecretIds, `password=`-style values) before it is stored in the error.
  */
+import { codeSubset, ERROR_HTTP_STATUS } from '../errors';
 import { scrub } from '../observability/scrub';
 
-/** Stable error codes exposed to API clients. Values equal keys (Apollo style). */
-export const GatewayErrorCode = {
-  BAD_REQUEST: 'BAD_REQUEST',
-  UNAUTHENTICATED: 'UNAUTHENTICATED',
-  FORBIDDEN: 'FORBIDDEN',
-  NOT_FOUND: 'NOT_FOUND',
-  CONFLICT: 'CONFLICT',
-  FAILED_PRECONDITION: 'FAILED_PRECONDITION',
-  QUOTA_EXCEEDED: 'QUOTA_EXCEEDED',
-  RATE_LIMITED: 'RATE_LIMITED',
-  INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
-  UPSTREAM_AUTH: 'UPSTREAM_AUTH',
-  UPSTREAM_INTERNAL: 'UPSTREAM_INTERNAL',
-  UPSTREAM_TIMEOUT: 'UPSTREAM_TIMEOUT',
-  UPSTREAM_UNAVAILABLE: 'UPSTREAM_UNAVAILABLE',
-  /** The request's time budget ran out (src/tasks/deadline.ts). */
-  DEADLINE_EXCEEDED: 'DEADLINE_EXCEEDED',
-  /** The upstream answered, but its answer breaks the documented contract (e.g. null where a value is promised). */
-  UPSTREAM_CONTRACT: 'UPSTREAM_CONTRACT',
-} as const;
+/**
+ * The codes a `GatewayError` carries: a part of the one catalogue (`src/errors/catalogue.ts`),
+ * which gives each its default HTTP status, retry advice and meaning. Values equal keys (Apollo style).
+ */
+export const GatewayErrorCode = codeSubset([
+  'BAD_REQUEST',
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'CONFLICT',
+  'FAILED_PRECONDITION',
+  'QUOTA_EXCEEDED',
+  'RATE_LIMITED',
+  'INTERNAL_SERVER_ERROR',
+  'UPSTREAM_AUTH',
+  'UPSTREAM_INTERNAL',
+  'UPSTREAM_TIMEOUT',
+  'UPSTREAM_UNAVAILABLE',
+  'DEADLINE_EXCEEDED',
+  'UPSTREAM_CONTRACT',
+]);
 export type GatewayErrorCode = (typeof GatewayErrorCode)[keyof typeof GatewayErrorCode];
 
-/** Default HTTP status for each gateway code (a table row may be more specific). */
-export const DEFAULT_HTTP_STATUS: Readonly<Record<GatewayErrorCode, number>> = Object.freeze({
-  BAD_REQUEST: 400,
-  UNAUTHENTICATED: 401,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-  CONFLICT: 409,
-  FAILED_PRECONDITION: 409,
-  QUOTA_EXCEEDED: 403,
-  RATE_LIMITED: 429,
-  INTERNAL_SERVER_ERROR: 500,
-  UPSTREAM_AUTH: 502,
-  UPSTREAM_INTERNAL: 502,
-  UPSTREAM_TIMEOUT: 504,
-  UPSTREAM_UNAVAILABLE: 502,
-  DEADLINE_EXCEEDED: 504,
-  UPSTREAM_CONTRACT: 502,
-});
+/** Default HTTP status for each gateway code, from the catalogue (a table row may be more specific). */
+export const DEFAULT_HTTP_STATUS: Readonly<Record<GatewayErrorCode, number>> = Object.freeze(
+  Object.fromEntries(Object.values(GatewayErrorCode).map((code) => [code, ERROR_HTTP_STATUS[code]])) as Record<GatewayErrorCode, number>,
+);
 
 export interface GatewayErrorOptions {
   httpStatus?: number;
