@@ -18,6 +18,7 @@
  *   carries the local demo API key, and an allowed origin (in development any `http://localhost:*`
  *   page) must not be able to fetch it and read the key.
  */
+import { ERROR_HTTP_STATUS, ErrorCode } from '../../src/errors';
 import type { GatewayResult, Surface } from '../../src/http/types';
 import type { GatewayRequest } from '../../src/http/types';
 
@@ -86,12 +87,12 @@ export function handlePreflight(req: GatewayRequest, surface: Surface, allowed: 
   if (!isOriginAllowed(origin, allowed) || !methodOk) {
     const body = JSON.stringify({
       error: {
-        code: 'CORS_NOT_ALLOWED',
+        code: ErrorCode.CORS_NOT_ALLOWED,
         message: methodOk ? 'This origin is not allowed to call the gateway' : `Method ${requestedMethod} is not allowed here`,
         requestId: req.requestId,
       },
     });
-    return { status: 403, headers: { ...headers, 'content-type': 'application/json; charset=utf-8' }, body };
+    return { status: ERROR_HTTP_STATUS.CORS_NOT_ALLOWED, headers: { ...headers, 'content-type': 'application/json; charset=utf-8' }, body };
   }
   headers['access-control-allow-origin'] = origin;
   headers['access-control-allow-methods'] = CORS_METHODS[surface];

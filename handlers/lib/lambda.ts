@@ -7,7 +7,8 @@
  */
 import type { Context } from 'aws-lambda';
 import type { Gateway } from '../../src/app';
-import { errorResult } from '../../src/http/results';
+import { ERROR_HTTP_STATUS, ErrorCode } from '../../src/errors';
+import { catalogueErrorResult } from '../../src/http/results';
 import type { GatewayResult, Surface } from '../../src/http/types';
 import type { GatewayRequest } from '../../src/http/types';
 import { fallbackLogger } from '../../src/observability/log';
@@ -26,7 +27,7 @@ export function createLambdaHandler(surface: Surface, getGateway: () => Promise<
     } catch (err) {
       if (err instanceof UnsupportedEventError) {
         // Not an HTTP event (e.g. a direct invoke): there is no shape to answer in, so say why.
-        return { statusCode: 400, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify({ error: { code: 'UNSUPPORTED_EVENT', message: err.message } }) };
+        return { statusCode: ERROR_HTTP_STATUS.UNSUPPORTED_EVENT, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify({ error: { code: ErrorCode.UNSUPPORTED_EVENT, message: err.message } }) };
       }
       throw err;
     }
@@ -37,7 +38,7 @@ export function createLambdaHandler(surface: Surface, getGateway: () => Promise<
     } catch (err) {
       // Configuration problems name the variable (never a secret value), so they are safe to log.
       fallbackLogger().error({ requestId: req.requestId, err: err instanceof Error ? err.message : String(err) }, 'initialisation failed');
-      return toLambdaResult(errorResult(503, 'SERVICE_UNAVAILABLE', 'The gateway is not configured correctly; see its logs', req.requestId), shape, event);
+      return toLambdaResult(catalogueErrorResult(ErrorCode.SERVICE_UNAVAILABLE, 'The gateway is not configured correctly; see its logs', req.requestId), shape, event);
     }
 
     const allowed = gateway.settings.corsAllowedOrigins;
@@ -46,7 +47,7 @@ export function createLambdaHandler(surface: Surface, getGateway: () => Promise<
       res = handlePreflight(req, surface, allowed) ?? (await (surface === 'graphql' ? gateway.graphqlHandler : gateway.restHandler)(req, context));
     } catch (err) {
       gateway.logger.error({ requestId: req.requestId, surface, err: err instanceof Error ? err.message : String(err) }, 'unhandled error in handler');
-      res = errorResult(500, 'INTERNAL_SERVER_ERROR', 'Internal server error', req.requestId);
+      res = catalogueErrorResult(ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error', req.requestId);
     }
     return toLambdaResult(withCorsHeaders(res, req, allowed), shape, event);
   };

@@ -23,7 +23,7 @@ import { createLogger, recordUpstreamCall, type Logger } from '../observability/
 import { withRequestLog } from '../observability/request-log';
 import { createRedisRateLimiter, type RedisRateLimiter } from '../upstream/redis-ratelimit';
 import { specPolicyLookup } from '../upstream/spec-policy';
-import { DEFAULT_HTTP_STATUS } from '../upstream/errors';
+import { httpStatusOf } from '../errors';
 import type { GatewayGraphQL } from '../graphql/server';
 
 export type { GatewayResult, InvocationContext, Surface, SurfaceHandler };
@@ -266,7 +266,11 @@ export async function composeGateway(config: Config, options: GatewayOptions, su
   const logOptions = {
     logger,
     callerOf: (req: GatewayRequest) => authGuard.identityOf(req)?.id,
-    statusOfCode: (code: string) => DEFAULT_HTTP_STATUS[code as keyof typeof DEFAULT_HTTP_STATUS],
+    // Codes answered with 200 (persisted-query misses) count as client errors (the log's 400 fallback).
+    statusOfCode: (code: string) => {
+      const status = httpStatusOf(code);
+      return status !== undefined && status >= 400 ? status : undefined;
+    },
     isHealthPath,
   };
   const logged = (surface: 'graphql' | 'rest', core: SurfaceHandler): SurfaceHandler => withRequestLog(surface, core, logOptions);

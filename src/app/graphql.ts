@@ -6,6 +6,7 @@
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { startServerAndCreateLambdaHandler } from '@as-integrations/aws-lambda';
 import type { Context as LambdaContext } from 'aws-lambda';
+import { ERROR_HTTP_STATUS, ErrorCode } from '../errors';
 import { createIdentity } from '../auth';
 import { runAsApqCaller } from '../graphql/apq';
 import { cacheExtensionPlugin } from '../graphql/cache-extension';
@@ -59,7 +60,7 @@ export const graphqlSurface: SurfaceFactory = async ({ config, settings, options
     const page = playground?.handle(req);
     if (page) return page;
     if (req.body && req.body.length > config.maxBodyBytes) {
-      return jsonResult(413, { errors: [{ message: `The request body exceeds ${config.maxBodyBytes} bytes`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
+      return jsonResult(ERROR_HTTP_STATUS.PAYLOAD_TOO_LARGE, { errors: [{ message: `The request body exceeds ${config.maxBodyBytes} bytes`, extensions: { code: ErrorCode.PAYLOAD_TOO_LARGE } }] });
     }
     const refused = await guard(req, 'graphql');
     if (refused) return refused;

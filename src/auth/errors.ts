@@ -8,6 +8,7 @@
  *
  * Messages never contain the presented key or token.
  */
+import { ErrorCode } from '../errors';
 import { GatewayError } from '../upstream/errors';
 import type { Scope } from './scopes';
 
@@ -33,7 +34,7 @@ export class AuthError extends GatewayError {
   readonly failure: AuthFailure;
 
   constructor(failure: AuthFailure, message: string, headers: Record<string, string>, details?: Record<string, unknown>) {
-    super(failure === 'insufficient_scope' ? 'FORBIDDEN' : 'UNAUTHENTICATED', message, details ? { details } : {});
+    super(failure === 'insufficient_scope' ? ErrorCode.FORBIDDEN : ErrorCode.UNAUTHENTICATED, message, details ? { details } : {});
     this.name = 'AuthError';
     this.failure = failure;
     this.headers = Object.freeze({ ...headers });

@@ -11,6 +11,7 @@
  *   material from answers when the caller lacks `keys` (`redactKeyMaterial`). Not for GraphQL,
  *   which checks per field (`applyScopeGuards`).
  */
+import { ERROR_HTTP_STATUS, ErrorCode } from '../errors';
 import type { UpstreamCaller } from '../upstream/caller';
 import type { GatewayRequest, GatewayResponse } from '../http/types';
 import { isGatewayError } from '../upstream/errors';
@@ -30,8 +31,8 @@ export interface AuthGuard {
 
 /** Renders an auth (or other gateway) error in the surface's error shape. */
 export function authErrorResponse(err: unknown, surface: GuardSurface, requestId: string): GatewayResponse {
-  const status = isGatewayError(err) ? err.httpStatus : 500;
-  const code = isGatewayError(err) ? err.code : 'INTERNAL_SERVER_ERROR';
+  const status = isGatewayError(err) ? err.httpStatus : ERROR_HTTP_STATUS.INTERNAL_SERVER_ERROR;
+  const code = isGatewayError(err) ? err.code : ErrorCode.INTERNAL_SERVER_ERROR;
   const message = isGatewayError(err) ? err.message : 'Internal server error';
   const headers: Record<string, string> = {
     'content-type': 'application/json; charset=utf-8',

@@ -21,6 +21,7 @@ import {
   type JWTPayload,
   type JWTVerifyGetKey,
 } from 'jose';
+import { ErrorCode } from '../errors';
 import { GatewayError } from '../upstream/errors';
 import { invalidCredentials } from './errors';
 import { createIdentity, type Identity } from './identity';
@@ -223,7 +224,7 @@ export class JwtVerifier {
       const reason = reasonFor(err);
       if (reason !== undefined) throw invalidCredentials(reason);
       // JWKS endpoint unreachable, timed out or answered garbage: not the caller's fault.
-      throw new GatewayError('UPSTREAM_UNAVAILABLE', 'The identity provider signing keys are unavailable; try again later', {
+      throw new GatewayError(ErrorCode.UPSTREAM_UNAVAILABLE, 'The identity provider signing keys are unavailable; try again later', {
         httpStatus: 503,
         cause: err,
       });

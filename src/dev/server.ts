@@ -27,7 +27,8 @@ import type { Duplex } from 'node:stream';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { createLambdaHandler, type LambdaHttpHandler } from '../../handlers/lib/lambda';
 import { createGateway, type Gateway, type GatewayGuard, type GatewayOptions, type GatewaySettings, type UpstreamMode } from '../app';
-import { errorResult, jsonResult } from '../http/results';
+import { ERROR_HTTP_STATUS, ErrorCode } from '../errors';
+import { catalogueErrorResult, errorResult, jsonResult } from '../http/results';
 import { surfaceOf } from '../http/routes';
 import type { GatewayResult, Surface } from '../http/types';
 import { createDemoApiKey, type AuthConfig } from '../auth';
@@ -158,8 +159,8 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
       void handle(req, res, functions, hosts, config.functionTimeoutMs).catch((err: unknown) => {
         (options.logger ?? fallbackLogger()).error({ err: err instanceof Error ? err.message : String(err) }, 'local server failed to answer');
         if (res.headersSent) return void res.destroy();
-        res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' });
-        res.end(JSON.stringify({ error: { code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error' } }));
+        res.writeHead(ERROR_HTTP_STATUS.INTERNAL_SERVER_ERROR, { 'content-type': 'application/json; charset=utf-8' });
+        res.end(JSON.stringify({ error: { code: ErrorCode.INTERNAL_SERVER_ERROR, message: 'Internal server error' } }));
       });
     },
   );
@@ -174,7 +175,8 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
       socket.destroy();
       return;
     }
-    const [status, code, message] = clientErrorAnswer(err);
+    const [code, message] = clientErrorAnswer(err);
+    const status = ERROR_HTTP_STATUS[code];
     // The request's path when its head was parsed (e.g. a body that timed out), else the raw bytes'.
     const surface = inFlight ? surfaceOf(pathOf(inFlight.req)) : surfaceOfRaw(err);
     endRaw(socket, status, surfaceError(surface, status, code, message, randomUUID()));
@@ -182,7 +184,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   // CONNECT (a proxy tunnel) never reaches the request handler either; without a listener Node
   // just drops the connection.
   server.on('connect', (_req: IncomingMessage, socket: Duplex) => {
-    endRaw(socket, 405, errorResult(405, 'METHOD_NOT_ALLOWED', 'CONNECT is not supported: this is not a proxy', randomUUID(), { allow: 'GET, POST, PUT, DELETE, OPTIONS' }));
+    endRaw(socket, ERROR_HTTP_STATUS.METHOD_NOT_ALLOWED, catalogueErrorResult(ErrorCode.METHOD_NOT_ALLOWED, 'CONNECT is not supported: this is not a proxy', randomUUID(), { allow: 'GET, POST, PUT, DELETE, OPTIONS' }));
   });
 
   try {
@@ -240,19 +242,19 @@ function surfaceOfRaw(err: Error & { rawPacket?: unknown }): Surface | undefined
   return target === undefined ? undefined : surfaceOf(target);
 }
 
-/** Status, code and message for an error of Node's HTTP parser (or its request timeouts). */
-function clientErrorAnswer(err: NodeJS.ErrnoException & { reason?: unknown }): [number, string, string] {
+/** Code and message for an error of Node's HTTP parser (or its request timeouts); the status is the code's. */
+function clientErrorAnswer(err: NodeJS.ErrnoException & { reason?: unknown }): [ErrorCode, string] {
   switch (err.code) {
     case 'HPE_HEADER_OVERFLOW':
-      return [431, 'REQUEST_HEADER_FIELDS_TOO_LARGE', 'The request line and headers are too large'];
+      return [ErrorCode.REQUEST_HEADER_FIELDS_TOO_LARGE, 'The request line and headers are too large'];
     case 'ERR_HTTP_REQUEST_TIMEOUT':
-      return [408, 'REQUEST_TIMEOUT', 'The request was not received in time'];
+      return [ErrorCode.REQUEST_TIMEOUT, 'The request was not received in time'];
     case 'HPE_INVALID_METHOD':
-      return [400, 'BAD_REQUEST', 'The request method is not a known HTTP method'];
+      return [ErrorCode.BAD_REQUEST, 'The request method is not a known HTTP method'];
     default: {
       // llhttp's reasons are fixed texts ("Invalid header value char"), never the input itself.
       const reason = typeof err.reason === 'string' && err.reason !== '' ? `: ${err.reason}` : '';
-      return [400, 'BAD_REQUEST', `The request is not valid HTTP/1.1${reason}`];
+      return [ErrorCode.BAD_REQUEST, `The request is not valid HTTP/1.1${reason}`];
     }
   }
 }
@@ -269,7 +271,7 @@ function endRaw(socket: Duplex, status: number, result: GatewayResult | APIGatew
 }
 
 /** An error answer in the surface's shape (GraphQL `errors`, else the REST `error` body). */
-function surfaceError(surface: Surface | undefined, status: number, code: string, message: string, requestId: string): APIGatewayProxyStructuredResultV2 {
+function surfaceError(surface: Surface | undefined, status: number, code: ErrorCode, message: string, requestId: string): APIGatewayProxyStructuredResultV2 {
   const result =
     surface === 'graphql'
       ? jsonResult(status, { errors: [{ message, extensions: { code } }] }, { 'x-request-id': requestId })
@@ -293,7 +295,7 @@ async function handle(
   const refuseBody = (err: BodyTooLargeError): void => {
     // The rest of the body is being discarded; the connection ends once the answer is out.
     res.setHeader('connection', 'close');
-    writeLambdaResult(res, surfaceError(surface, 413, 'PAYLOAD_TOO_LARGE', err.message, requestId), method);
+    writeLambdaResult(res, surfaceError(surface, ERROR_HTTP_STATUS.PAYLOAD_TOO_LARGE, ErrorCode.PAYLOAD_TOO_LARGE, err.message, requestId), method);
   };
   // Too large by Content-Length: refused first, as API Gateway does, without reading the body
   // (a 413 reveals nothing about this server, whatever the Host).
@@ -305,7 +307,7 @@ async function handle(
   if (hostProblem) {
     req.resume();
     res.setHeader('connection', 'close');
-    writeLambdaResult(res, surfaceError(surface, hostProblem[0], hostProblem[1], hostProblem[2], requestId), method);
+    writeLambdaResult(res, surfaceError(surface, ERROR_HTTP_STATUS[hostProblem[0]], hostProblem[0], hostProblem[1], requestId), method);
     return;
   }
   if (!surface) {
@@ -313,8 +315,8 @@ async function handle(
     const body =
       path === '/'
         ? { service: 'ssl-gateway', routes: ['POST /graphql', 'GET /graphql', 'ANY /v1/...', 'GET /healthz'] }
-        : JSON.parse(errorResult(404, 'NOT_FOUND', `No route for ${path}`, requestId).body);
-    writeLambdaResult(res, { statusCode: path === '/' ? 200 : 404, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(body) }, method);
+        : JSON.parse(catalogueErrorResult(ErrorCode.NOT_FOUND, `No route for ${path}`, requestId).body);
+    writeLambdaResult(res, { statusCode: path === '/' ? 200 : ERROR_HTTP_STATUS.NOT_FOUND, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(body) }, method);
     return;
   }
   let body: Buffer;
@@ -332,8 +334,8 @@ async function handle(
 }
 
 /** Whether the Host header names this server (see the file comment: DNS rebinding). */
-function checkHost(host: string | undefined, allowed: ReadonlySet<string>): [status: number, code: string, message: string] | undefined {
-  if (host === undefined || host.trim() === '') return [400, 'BAD_REQUEST', 'The Host header is required'];
+function checkHost(host: string | undefined, allowed: ReadonlySet<string>): [code: ErrorCode, message: string] | undefined {
+  if (host === undefined || host.trim() === '') return [ErrorCode.BAD_REQUEST, 'The Host header is required'];
   if (allowed.has(host.trim().toLowerCase())) return undefined;
-  return [421, 'MISDIRECTED_REQUEST', `This local server answers only requests addressed to ${[...allowed][0] ?? 'localhost'} (or another loopback name on that port); the Host header names another server`];
+  return [ErrorCode.MISDIRECTED_REQUEST, `This local server answers only requests addressed to ${[...allowed][0] ?? 'localhost'} (or another loopback name on that port); the Host header names another server`];
 }

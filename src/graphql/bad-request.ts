@@ -1,8 +1,10 @@
-/** A request the GraphQL HTTP adapter answers with 400 instead of running it (`code`: `extensions.code`). */
+import { ErrorCode } from '../errors';
+
+/** A request the GraphQL HTTP adapter answers without running it (`code`: `extensions.code`, with its catalogue status). */
 export class BadRequest extends Error {
   constructor(
     message: string,
-    readonly code: string = 'BAD_REQUEST',
+    readonly code: ErrorCode = ErrorCode.BAD_REQUEST,
   ) {
     super(message);
   }

@@ -6,6 +6,7 @@
  * - upstream members → GraphQL fields (`resolveField`, the default field resolver).
  */
 import { GraphQLError, GraphQLScalarType, Kind, type GraphQLFieldResolver } from 'graphql';
+import { ErrorCode } from '../errors';
 import { parseCanonicalInteger } from '../spec/integers';
 import type { FieldModel, GraphQLModel } from './model';
 
@@ -29,7 +30,7 @@ export function isoToUpstream(value: string): string {
   }
   const ms = Date.parse(value);
   // The value is not quoted back: an error message must not echo what the client sent.
-  if (Number.isNaN(ms)) throw new GraphQLError('DateTime cannot represent the given text: expected ISO 8601, e.g. 2025-12-02T07:59:59+08:00', { extensions: { code: 'BAD_USER_INPUT' } });
+  if (Number.isNaN(ms)) throw new GraphQLError('DateTime cannot represent the given text: expected ISO 8601, e.g. 2025-12-02T07:59:59+08:00', { extensions: { code: ErrorCode.BAD_USER_INPUT } });
   return new Date(ms + CHINA_OFFSET_MS).toISOString().slice(0, 19).replace('T', ' ');
 }
 
@@ -58,7 +59,7 @@ export const DateTimeScalar = new GraphQLScalarType({
 export class ArgumentConversionError extends GraphQLError {
   readonly argument: string;
   constructor(argument: string, problem: string) {
-    super(`argument "${argument}": ${problem}`, { extensions: { code: 'BAD_USER_INPUT' } });
+    super(`argument "${argument}": ${problem}`, { extensions: { code: ErrorCode.BAD_USER_INPUT } });
     this.name = 'ArgumentConversionError';
     this.argument = argument;
   }
@@ -85,7 +86,7 @@ function convertScalar(f: FieldModel, value: unknown, model: GraphQLModel, path:
       const raw = f.fromEnum?.get(String(value));
       if (raw === undefined) {
         throw new GraphQLError(`${String(value)} is not accepted by argument "${f.name}"; accepted: ${[...(f.fromEnum?.keys() ?? [])].join(', ')}`, {
-          extensions: { code: 'BAD_USER_INPUT' },
+          extensions: { code: ErrorCode.BAD_USER_INPUT },
         });
       }
       return typed(m.type, raw, path, false);

@@ -7,6 +7,7 @@
 import { isUtf8 } from 'node:buffer';
 import { HeaderMap, type HTTPGraphQLRequest, type HTTPGraphQLResponse } from '@apollo/server';
 import { handlers as lambdaRequestHandlers } from '@as-integrations/aws-lambda';
+import { ERROR_HTTP_STATUS, ErrorCode } from '../errors';
 import { jsonResult } from '../http/results';
 import { fallbackLogger, type Logger } from '../observability/log';
 import type { GatewayRequest, GatewayResult } from '../http/types';
@@ -44,10 +45,10 @@ export function gatewayRequestHandler(maxTokens: number, logger: Pick<Logger, 'e
       },
       error(error: unknown): GatewayResult {
         if (error instanceof BadRequest) {
-          return jsonResult(400, { errors: [{ message: error.message, extensions: { code: error.code } }] });
+          return jsonResult(ERROR_HTTP_STATUS[error.code], { errors: [{ message: error.message, extensions: { code: error.code } }] });
         }
         logger.error({ err: error instanceof Error ? error.message : String(error) }, 'graphql handler failed');
-        return jsonResult(500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+        return jsonResult(ERROR_HTTP_STATUS.INTERNAL_SERVER_ERROR, { errors: [{ message: 'Internal server error', extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } }] });
       },
     },
   );
@@ -78,7 +79,7 @@ function parseGraphQLBody(req: GatewayRequest, headers: HeaderMap): unknown {
     }
     if (!utf8) {
       const inQueryOnly = isPlainObject(parsed) && typeof parsed.query === 'string' && parsed.query.includes('\uFFFD') && !hasReplacementChar({ ...parsed, query: undefined });
-      if (inQueryOnly) throw new BadRequest('The GraphQL document (query) is not valid UTF-8', 'GRAPHQL_PARSE_FAILED');
+      if (inQueryOnly) throw new BadRequest('The GraphQL document (query) is not valid UTF-8', ErrorCode.GRAPHQL_PARSE_FAILED);
       throw new BadRequest('The request body is not valid UTF-8');
     }
     return parsed;

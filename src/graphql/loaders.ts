@@ -11,6 +11,7 @@
  * that wake up in the same timer phase share one upstream call.
  */
 import DataLoader from 'dataloader';
+import { ErrorCode } from '../errors';
 import { getAction } from '../spec';
 import { GatewayError, isGatewayError, isUpstreamError } from '../upstream/errors';
 import { markOrigin } from './contract';
@@ -51,7 +52,7 @@ async function isolating<K, V>(keys: readonly K[], batch: (keys: readonly K[]) =
   try {
     return await batch(keys);
   } catch (err) {
-    const clientError = isGatewayError(err) && err.httpStatus >= 400 && err.httpStatus < 500 && err.code !== 'RATE_LIMITED';
+    const clientError = isGatewayError(err) && err.httpStatus >= 400 && err.httpStatus < 500 && err.code !== ErrorCode.RATE_LIMITED;
     if (!clientError || keys.length === 1) throw err;
     return Promise.all(keys.map((k) => batch([k]).then((r) => r[0], (e: unknown) => (e instanceof Error ? e : new Error(String(e))))));
   }
@@ -61,7 +62,7 @@ async function isolating<K, V>(keys: readonly K[], batch: (keys: readonly K[]) =
 export function notFound(kind: string, id: string, upstream?: { upstreamCode: string; requestId?: string }): GatewayError {
   const details: Record<string, unknown> = { id };
   if (upstream) Object.assign(details, { upstreamCode: upstream.upstreamCode, upstreamRequestId: upstream.requestId ?? null });
-  return new GatewayError('NOT_FOUND', `${kind} ${id} was not found`, { details });
+  return new GatewayError(ErrorCode.NOT_FOUND, `${kind} ${id} was not found`, { details });
 }
 
 /**

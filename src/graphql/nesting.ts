@@ -3,6 +3,7 @@
  * nested brackets would exhaust the parser's stack.
  */
 import { parse } from 'graphql';
+import { ErrorCode } from '../errors';
 import { BadRequest } from './bad-request';
 
 /**
@@ -35,7 +36,7 @@ export function refuseDeepNesting(document: string, maxTokens: number): void {
     const at = (err as { positions?: readonly number[] }).positions?.[0];
     if (typeof at === 'number' && at < deep.end) return;
   }
-  throw new BadRequest(deep.message, 'GRAPHQL_VALIDATION_FAILED');
+  throw new BadRequest(deep.message, ErrorCode.GRAPHQL_VALIDATION_FAILED);
 }
 
 /** The first bracket that goes over a nesting limit (`end`: just past it), outside strings and comments. */

@@ -29,6 +29,7 @@ import {
   type GraphQLSchema,
   type OperationDefinitionNode,
 } from 'graphql';
+import { ERROR_HTTP_STATUS, ErrorCode } from '../errors';
 import { argumentValues, fragmentsOf, isSkipped, reachableFragments, variablesWithDefaults, type Variables } from './limits/ast';
 import { upstreamFieldRule } from './limits/upstream-fields';
 import { OPERATIONS } from './operations';
@@ -176,7 +177,7 @@ export function createScopePlugin<TContext extends BaseContext>(options: ScopeGu
           if (unknown.length > 0) {
             // A root field without a scope rule: deny (never fail open).
             throw new GraphQLError(`No scope rule for ${unknown.map((v) => v.field).join(', ')}; the field is not available`, {
-              extensions: { code: 'FORBIDDEN', http: { status: 403, headers: new HeaderMap() } },
+              extensions: { code: ErrorCode.FORBIDDEN, http: { status: ERROR_HTTP_STATUS.FORBIDDEN, headers: new HeaderMap() } },
             });
           }
           const missing = normalizeScopes(violations.flatMap((v) => v.missing));
@@ -226,7 +227,7 @@ export function scopeGuard<TContext = unknown>(schema: GraphQLSchema, options: A
       const identity = getIdentity(context);
       if (!identity) throw missingCredentials();
       const required = isRoot ? rootFieldScopes(logical, fieldName, args) : staticScopes;
-      if (required === undefined) throw new GatewayError('FORBIDDEN', `${target} has no scope rule; the field is not available`);
+      if (required === undefined) throw new GatewayError(ErrorCode.FORBIDDEN, `${target} has no scope rule; the field is not available`);
       const missing = missingScopes(identity.scopes, required);
       if (missing.length > 0) throw insufficientScope(missing, required, target);
       return resolve(source, args, context, info);

@@ -6,6 +6,7 @@ import { ApolloServer, type ApolloServerPlugin, type BaseContext } from '@apollo
 import { unwrapResolverError } from '@apollo/server/errors';
 import { ApolloServerPluginSchemaReportingDisabled, ApolloServerPluginUsageReportingDisabled } from '@apollo/server/plugin/disabled';
 import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { ERROR_HTTP_STATUS, ErrorCode } from '../errors';
 import { attachResolvers, loadSchema, type ResolverMap } from './executable';
 import { createScopePlugin, scopeGuard } from './scope-guard';
 import type { Identity } from '../auth/identity';
@@ -169,18 +170,18 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, in
       message: `The SSL API answered null for ${nonNull[1]}, which breaks its documented contract; the field is left out.`,
       locations: formatted.locations,
       path: formatted.path,
-      extensions: { code: 'UPSTREAM_CONTRACT', httpStatus: 502, field: nonNull[1] },
+      extensions: { code: ErrorCode.UPSTREAM_CONTRACT, httpStatus: ERROR_HTTP_STATUS.UPSTREAM_CONTRACT, field: nonNull[1] },
     };
   }
   // Apollo's own request errors (e.g. persisted-query problems) come without a code but with a
   // 4xx HTTP status: client errors, not internals, so they keep their message.
   const httpStatus = (original as { extensions?: { http?: { status?: number } } } | undefined)?.extensions?.http?.status;
   const clientRequestError = original instanceof GraphQLError && !original.originalError && httpStatus !== undefined && httpStatus < 500;
-  const code = formatted.extensions?.code ?? (clientRequestError ? 'BAD_REQUEST' : undefined);
-  if (clientRequestError && (!formatted.extensions?.code || formatted.extensions.code === 'INTERNAL_SERVER_ERROR')) {
-    return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { code: 'BAD_REQUEST' } };
+  const code = formatted.extensions?.code ?? (clientRequestError ? ErrorCode.BAD_REQUEST : undefined);
+  if (clientRequestError && (!formatted.extensions?.code || formatted.extensions.code === ErrorCode.INTERNAL_SERVER_ERROR)) {
+    return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { code: ErrorCode.BAD_REQUEST } };
   }
-  if (code && code !== 'INTERNAL_SERVER_ERROR') {
+  if (code && code !== ErrorCode.INTERNAL_SERVER_ERROR) {
     if (includeStackTrace) return formatted;
     const { stacktrace: _drop, ...rest } = (formatted.extensions ?? {}) as Record<string, unknown>;
     return { ...formatted, extensions: rest };
@@ -189,7 +190,7 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, in
     message: 'Internal server error',
     locations: formatted.locations,
     path: formatted.path,
-    extensions: { code: 'INTERNAL_SERVER_ERROR' },
+    extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
   };
 }
 

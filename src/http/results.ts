@@ -3,6 +3,7 @@
  * health, routing misses, refusals before a surface runs. Errors have the REST error body shape
  * `{ error: { code, message, requestId } }`.
  */
+import { ERROR_HTTP_STATUS, ErrorCode } from '../errors';
 import type { GatewayRequest, GatewayResult } from './types';
 
 export function jsonResult(status: number, body: unknown, headers: Record<string, string> = {}): GatewayResult {
@@ -10,11 +11,16 @@ export function jsonResult(status: number, body: unknown, headers: Record<string
 }
 
 /** The REST facade's error body shape: `{ error: { code, message, requestId } }`. */
-export function errorResult(status: number, code: string, message: string, requestId: string, headers: Record<string, string> = {}): GatewayResult {
+export function errorResult(status: number, code: ErrorCode, message: string, requestId: string, headers: Record<string, string> = {}): GatewayResult {
   return jsonResult(status, { error: { code, message, requestId } }, { 'x-request-id': requestId, ...headers });
 }
 
-export const notFound = (req: GatewayRequest, message: string): GatewayResult => errorResult(404, 'NOT_FOUND', message, req.requestId);
+/** An error answer with the code's status from the catalogue. */
+export function catalogueErrorResult(code: ErrorCode, message: string, requestId: string, headers: Record<string, string> = {}): GatewayResult {
+  return errorResult(ERROR_HTTP_STATUS[code], code, message, requestId, headers);
+}
+
+export const notFound = (req: GatewayRequest, message: string): GatewayResult => catalogueErrorResult(ErrorCode.NOT_FOUND, message, req.requestId);
 
 export const methodNotAllowed = (req: GatewayRequest, allow: string): GatewayResult =>
-  errorResult(405, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed here`, req.requestId, { allow });
+  catalogueErrorResult(ErrorCode.METHOD_NOT_ALLOWED, `${req.method} is not allowed here`, req.requestId, { allow });

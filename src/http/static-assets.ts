@@ -15,6 +15,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { ERROR_HTTP_STATUS, ErrorCode } from '../errors';
 import type { GatewayRequest, GatewayResult } from './types';
 
 export interface VendoredFile {
@@ -137,9 +138,9 @@ export function serveStaticAsset(assets: StaticAssets, name: string, req: Gatewa
   const asset = assets.has(name) ? assets.get(name) : undefined;
   if (!asset) {
     return {
-      status: 404,
+      status: ERROR_HTTP_STATUS.NOT_FOUND,
       headers: { 'content-type': 'application/json; charset=utf-8', ...SAME_ORIGIN_ONLY },
-      body: JSON.stringify({ error: { code: 'NOT_FOUND', message: `No ${what} asset named ${name}` } }),
+      body: JSON.stringify({ error: { code: ErrorCode.NOT_FOUND, message: `No ${what} asset named ${name}` } }),
     };
   }
   const headers: Record<string, string> = {

@@ -25,7 +25,6 @@ export function checkBodySize(req: GatewayRequest, maxBytes: number): void {
   const declared = req.headers['content-length'];
   const tooLarge = (n: number) =>
     new RestError(HttpErrorCode.PAYLOAD_TOO_LARGE, `The request body is larger than ${maxBytes} bytes`, {
-      httpStatus: 413,
       details: { maxBodyBytes: maxBytes, ...(Number.isFinite(n) ? { bodyBytes: n } : {}) },
     });
   if (declared !== undefined && /^\d+$/.test(declared.trim()) && Number(declared) > maxBytes) throw tooLarge(Number(declared));
@@ -69,7 +68,6 @@ export function parseJsonBody(req: GatewayRequest): unknown {
   const charset = params.find((p) => p.startsWith('charset='))?.slice('charset='.length).replace(/"/g, '');
   if (!JSON_MEDIA.test(media) || (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8')) {
     throw new RestError(HttpErrorCode.UNSUPPORTED_MEDIA_TYPE, `Unsupported content type ${JSON.stringify(media || '(none)')}: send application/json (UTF-8)`, {
-      httpStatus: 415,
       details: { contentType: media || null, supported: ['application/json'] },
     });
   }

@@ -121,7 +121,6 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler & Ga
         const allow = [...match.allow, ...(match.allow.includes('GET') ? ['HEAD'] : []), 'OPTIONS'].join(', ');
         if (method === 'OPTIONS') return { status: 204, headers: { allow, 'x-request-id': req.requestId }, body: '' };
         throw new RestError(HttpErrorCode.METHOD_NOT_ALLOWED, `Method ${truncate(method, 16)} is not allowed on ${truncate(req.path)}; allowed: ${allow}`, {
-          httpStatus: 405,
           headers: { allow },
           details: { allow: allow.split(', ') },
         });

@@ -15,6 +15,7 @@
  * Extracted for the REST facade from the GraphQL resolver's loop (same behaviour), so both can
  * share it.
  */
+import { ErrorCode } from '../errors';
 import type { Json, UpstreamCaller } from '../upstream/caller';
 import { GatewayError } from '../upstream/errors';
 import { START_ACTION, type DeploymentKind } from './deployments';
@@ -49,7 +50,7 @@ export async function startDeployment(
   const deadline = Math.min(wait.clock.now() + wait.policy.maxWaitSeconds * 1000, requestEnd);
   let delay = wait.policy.initialDelayMs;
   const stillCreating = (requestId: unknown, calls: number) =>
-    new GatewayError('CONFLICT', `${action}: the upstream is still creating the deployment record; call again with the same arguments`, {
+    new GatewayError(ErrorCode.CONFLICT, `${action}: the upstream is still creating the deployment record; call again with the same arguments`, {
       details: { action, requestId, stillCreating: true, calls, ...(deadline === requestEnd ? { cappedBy: 'DEADLINE' } : {}) },
     });
   let lastRequestId: unknown;

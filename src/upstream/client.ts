@@ -25,6 +25,7 @@
  * an error message or an `onCall` event; upstream and network messages are scrubbed.
  */
 import { Pool, buildConnector, request as undiciRequest, type Dispatcher } from 'undici';
+import { ErrorReason } from '../errors';
 import type { Credentials, UpstreamLanguage } from './credentials';
 import { CallNotSentError, GatewayError, GatewayErrorCode, TransportCode, UpstreamError, isRetryable } from './errors';
 import type { ActionKind, ActionPolicy, ActionPolicyLookup } from './policy';
@@ -408,7 +409,7 @@ export class UpstreamClient {
           throw new GatewayError(
             GatewayErrorCode.RATE_LIMITED,
             `The ${action} call could not be started within its rate-limit slot ${lostStarts} times (the gateway is overloaded); retry later.`,
-            { details: { action, source: 'gateway', reason: 'LATE_START', retryAfterMs: 1_000 } },
+            { details: { action, source: 'gateway', reason: ErrorReason.LATE_START, retryAfterMs: 1_000 } },
           );
         }
         attempt--;

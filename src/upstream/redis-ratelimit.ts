@@ -49,6 +49,7 @@
  * - `'reject'`: answers RATE_LIMITED with HTTP 503 (`details.reason = RATE_LIMIT_STORE_UNAVAILABLE`):
  *   never exceeds the shared budget, at the price of availability.
  */
+import { ErrorReason, reasonEntry } from '../errors';
 import { fallbackLogger } from '../observability/log';
 import { createHash, randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
@@ -628,8 +629,8 @@ export class RedisRateLimiter implements RateLimiter {
         GatewayErrorCode.RATE_LIMITED,
         `The shared rate limiter is unavailable, so the ${action} call was not sent; retry later.`,
         {
-          httpStatus: 503,
-          details: { action, source: 'gateway', reason: 'RATE_LIMIT_STORE_UNAVAILABLE', retryAfterMs: this.retryAfterMs },
+          httpStatus: reasonEntry(ErrorReason.RATE_LIMIT_STORE_UNAVAILABLE).httpStatus,
+          details: { action, source: 'gateway', reason: ErrorReason.RATE_LIMIT_STORE_UNAVAILABLE, retryAfterMs: this.retryAfterMs },
           cause: err,
         },
       );

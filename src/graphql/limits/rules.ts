@@ -27,19 +27,15 @@ import {
   type ValidationContext,
   type ValidationRule,
 } from 'graphql';
+import { ErrorCode, reasonSubset } from '../../errors';
 import { costMessage, DEFAULT_MAX_COST, estimateCost, type CostOptions } from './cost';
 
 import { DEFAULT_MAX_ALIASES, DEFAULT_MAX_DEPTH, DEFAULT_MAX_DIRECTIVES } from './settings';
 
 export { DEFAULT_MAX_ALIASES, DEFAULT_MAX_DEPTH, DEFAULT_MAX_DIRECTIVES, DEFAULT_MAX_TOKENS } from './settings';
 
-export const LimitErrorCode = {
-  QUERY_TOO_DEEP: 'QUERY_TOO_DEEP',
-  TOO_MANY_ALIASES: 'TOO_MANY_ALIASES',
-  TOO_MANY_DIRECTIVES: 'TOO_MANY_DIRECTIVES',
-  QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
-  INTROSPECTION_DISABLED: 'INTROSPECTION_DISABLED',
-} as const;
+/** `extensions.validationErrorCode` of a refused document: reasons of the error catalogue. */
+export const LimitErrorCode = reasonSubset(['QUERY_TOO_DEEP', 'TOO_MANY_ALIASES', 'TOO_MANY_DIRECTIVES', 'QUERY_TOO_COMPLEX', 'INTROSPECTION_DISABLED']);
 export type LimitErrorCode = (typeof LimitErrorCode)[keyof typeof LimitErrorCode];
 
 export interface OperationShape {
@@ -141,7 +137,7 @@ export function limitError(
 ): GraphQLError {
   return new GraphQLError(message, {
     ...(nodes ? { nodes } : {}),
-    extensions: { code: 'GRAPHQL_VALIDATION_FAILED', validationErrorCode: code, limit, ...extra },
+    extensions: { code: ErrorCode.GRAPHQL_VALIDATION_FAILED, validationErrorCode: code, limit, ...extra },
   });
 }
 
@@ -200,7 +196,7 @@ export const noIntrospectionRule: ValidationRule = (context) => ({
       context.reportError(
         new GraphQLError('Introspection is disabled on this gateway (the schema is published in the repository and the README).', {
           nodes: node,
-          extensions: { code: 'GRAPHQL_VALIDATION_FAILED', validationErrorCode: LimitErrorCode.INTROSPECTION_DISABLED },
+          extensions: { code: ErrorCode.GRAPHQL_VALIDATION_FAILED, validationErrorCode: LimitErrorCode.INTROSPECTION_DISABLED },
         }),
       );
     }
@@ -222,7 +218,7 @@ export const noSubscriptionsRule: ValidationRule = (context) => ({
       context.reportError(
         new GraphQLError('Subscriptions are not supported by this gateway: poll with a query or use awaitCompletion.', {
           nodes: node,
-          extensions: { code: 'BAD_REQUEST' },
+          extensions: { code: ErrorCode.BAD_REQUEST },
         }),
       );
     }

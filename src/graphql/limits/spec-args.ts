@@ -31,6 +31,7 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import { getArgumentValues } from 'graphql/execution/values';
+import { ERROR_HTTP_STATUS, ErrorCode } from '../../errors';
 import { ID_PATTERNS, type IdKind } from '../../spec/ids';
 import { summarizeProblems, validateActionInput, type FieldProblem } from '../../spec/validate';
 import { ArgumentConversionError, toUpstreamParams } from '../convert';
@@ -233,7 +234,7 @@ export function createSpecArgumentsPlugin<TContext extends BaseContext>(model: G
           const problems = specArgumentProblems(rc.schema, model, rc.document, rc.operation, rc.request.variables);
           if (problems.length === 0) return;
           throw new GraphQLError(`Invalid arguments: ${summarizeProblems(problems)}`, {
-            extensions: { code: 'BAD_USER_INPUT', fields: problems, http: { status: 400, headers: new HeaderMap() } },
+            extensions: { code: ErrorCode.BAD_USER_INPUT, fields: problems, http: { status: ERROR_HTTP_STATUS.BAD_USER_INPUT, headers: new HeaderMap() } },
           });
         },
       };

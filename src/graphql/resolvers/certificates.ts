@@ -3,6 +3,7 @@
  * resources and operation logs, and issuance as a pollable object.
  */
 import { GraphQLError } from 'graphql';
+import { ErrorCode } from '../../errors';
 import { toUpstreamParams } from '../convert';
 import type { GatewayContext } from '../context';
 import type { Json } from '../loaders';
@@ -33,7 +34,7 @@ export async function boundedWait<T>(
   try {
     granted = grantWait(Number(args.timeoutSeconds ?? 10), ctx.wait.policy, ctx.deadline);
   } catch (e) {
-    throw new GraphQLError((e as Error).message, { extensions: { code: 'BAD_USER_INPUT' } });
+    throw new GraphQLError((e as Error).message, { extensions: { code: ErrorCode.BAD_USER_INPUT } });
   }
   const { state, deadlineReached } = await awaitState(fetch, done, granted.timeoutMs, ctx.wait.policy, ctx.wait.clock, ctx.deadline);
   const report = deadlineReached ? { ...granted.report, capped: true, cappedBy: 'DEADLINE' as const, deadlineReached } : granted.report;
@@ -116,7 +117,7 @@ export function certificateResolvers(model: GraphQLModel) {
           (c) => c === null || FINAL_CERTIFICATE_STATUSES.has(Number(c.Status)),
         );
         if (state === null) {
-          throw new GraphQLError(`certificate ${ref.certificateId} was not found`, { extensions: { code: 'NOT_FOUND' } });
+          throw new GraphQLError(`certificate ${ref.certificateId} was not found`, { extensions: { code: ErrorCode.NOT_FOUND } });
         }
         // No poll fitted in the deadline: the id stays, with the latest state this request read.
         if (state === undefined) return { certificateId: ref.certificateId, snapshot: ref.snapshot, wait: report };

@@ -10,6 +10,7 @@
  *   and the request's deadline.
  */
 import { GraphQLError } from 'graphql';
+import { ErrorCode } from '../../errors';
 import { toUpstreamParams } from '../convert';
 import type { GatewayContext } from '../context';
 import type { Json } from '../loaders';
@@ -62,7 +63,7 @@ export function deploymentResolvers(model: GraphQLModel) {
   const requireRecordId = (args: Json): string => {
     const id = args.deployRecordId;
     if (id === undefined || id === null || id === '') {
-      throw new GraphQLError('deployRecordId is required', { extensions: { code: 'BAD_USER_INPUT' } });
+      throw new GraphQLError('deployRecordId is required', { extensions: { code: ErrorCode.BAD_USER_INPUT } });
     }
     return String(id);
   };

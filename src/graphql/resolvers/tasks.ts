@@ -3,6 +3,7 @@
  * lookup per request (TaskIds ≤ 100 per call); `awaitCompletion` polls through the non-caching
  * pollers so several tasks waiting together share calls.
  */
+import { ErrorCode } from '../../errors';
 import { toUpstreamParams } from '../convert';
 import type { GatewayContext } from '../context';
 import type { Json } from '../loaders';
@@ -56,7 +57,7 @@ function taskFields(kind: Kind, stateOf: (code: unknown) => TaskState | null) {
  */
 async function lookup(kind: Kind, ids: readonly string[], ctx: GatewayContext): Promise<(TaskRef | Error)[]> {
   const results = await Promise.all(ids.map((id) => ctx.loaders[kind].load(id).then((): TaskRef => ({ id }), (e: unknown) => (e instanceof Error ? e : new Error(String(e))))));
-  const failure = results.find((r) => r instanceof Error && !(isGatewayError(r) && r.code === 'NOT_FOUND'));
+  const failure = results.find((r) => r instanceof Error && !(isGatewayError(r) && r.code === ErrorCode.NOT_FOUND));
   if (failure) throw failure;
   return results;
 }

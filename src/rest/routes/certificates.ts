@@ -3,6 +3,7 @@
  * download URL, and a batch delete. Bodies and queries are the documented parameters of the
  * action behind each route, validated by the same spec-driven validator as the action route.
  */
+import { ErrorCode } from '../../errors';
 import type { Json } from '../../upstream/caller';
 import { RestError, notFound } from '../errors';
 import { json, pathId, queryBoolean } from '../http';
@@ -197,8 +198,7 @@ export function certificateLocation(id: string): string {
 export function rejectUnknownQuery(query: Record<string, string | undefined>, known: readonly string[]): void {
   const unknown = Object.keys(query).filter((k) => query[k] !== undefined && !known.includes(k));
   if (unknown.length) {
-    throw new RestError('BAD_REQUEST', `Unknown query parameter ${unknown[0]}${known.length ? ` (known: ${known.join(', ')})` : ''}`, {
-      httpStatus: 400,
+    throw new RestError(ErrorCode.BAD_REQUEST, `Unknown query parameter ${unknown[0]}${known.length ? ` (known: ${known.join(', ')})` : ''}`, {
       details: { fields: unknown.map((k) => ({ path: k, reason: 'unknown', message: 'unknown query parameter' })) },
     });
   }

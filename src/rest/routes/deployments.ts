@@ -67,7 +67,7 @@ async function start(ctx: RouteContext, kind: DeploymentKind, pathMember: 'Certi
   } catch (e) {
     // Still being created after the wait budget: same error, plus when to repeat the request.
     if (isGatewayError(e) && !isUpstreamError(e) && e.details?.stillCreating === true) {
-      throw new RestError(GatewayErrorCode.CONFLICT, e.message, { httpStatus: 409, details: { ...e.details }, headers: { 'retry-after': String(ctx.retryAfterSeconds) } });
+      throw new RestError(GatewayErrorCode.CONFLICT, e.message, { details: { ...e.details }, headers: { 'retry-after': String(ctx.retryAfterSeconds) } });
     }
     throw e;
   }
@@ -75,7 +75,6 @@ async function start(ctx: RouteContext, kind: DeploymentKind, pathMember: 'Certi
   const recordId = Number(started.recordId);
   if (!started.started) {
     throw new RestError(GatewayErrorCode.CONFLICT, `A ${URL_KIND[kind]} deployment of certificate ${certId} is already running (record ${recordId})`, {
-      httpStatus: 409,
       details: { deployRecordId: recordId, kind: URL_KIND[kind], location, upstreamRequestId: started.requestId },
       headers: { location, 'retry-after': String(ctx.retryAfterSeconds) },
     });

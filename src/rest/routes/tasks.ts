@@ -6,6 +6,7 @@
  * failed); the body is the documented task record plus `State` (RUNNING | SUCCEEDED | FAILED)
  * and `Done`, with the meanings of `src/tasks/states.ts`.
  */
+import { ErrorCode } from '../../errors';
 import type { GatewayResponse } from '../../http/types';
 import type { Json } from '../../upstream/caller';
 import { deleteTaskState, isFinalState, taskState, type TaskState } from '../../tasks/states';
@@ -80,7 +81,7 @@ export const taskRoutes: Route[] = [
       const res = await ctx.upstream.call('CreateCertificateBindResourceSyncTask', params);
       const task = ((res.CertTaskIds as Json[] | null) ?? []).find((t) => String(t.CertId) === certId) ?? ((res.CertTaskIds as Json[] | null) ?? [])[0];
       if (!task || task.TaskId === undefined || task.TaskId === null || task.TaskId === '') {
-        throw new RestError('UPSTREAM_INTERNAL', 'CreateCertificateBindResourceSyncTask returned no task id', { httpStatus: 502, details: { requestId: res.RequestId ?? null } });
+        throw new RestError(ErrorCode.UPSTREAM_INTERNAL, 'CreateCertificateBindResourceSyncTask returned no task id', { details: { requestId: res.RequestId ?? null } });
       }
       const taskId = String(task.TaskId);
       const location = bindTaskLocation(taskId);

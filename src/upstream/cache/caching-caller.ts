@@ -22,6 +22,7 @@
  * then bump the tags the invalidation table names, whatever their outcome (an unknown outcome
  * must invalidate as well), before the writer gets its answer.
  */
+import { ErrorCode } from '../../errors';
 import { getAction } from '../../spec';
 import { isGatewayError } from '../errors';
 import { untilAborted, Coalescer } from './coalescer';
@@ -71,7 +72,7 @@ interface FlightResult {
 }
 
 /** Failures after which a stale answer beats the error. */
-const STALE_ON: ReadonlySet<string> = new Set(['RATE_LIMITED', 'UPSTREAM_UNAVAILABLE', 'UPSTREAM_TIMEOUT', 'UPSTREAM_INTERNAL']);
+const STALE_ON: ReadonlySet<string> = new Set([ErrorCode.RATE_LIMITED, ErrorCode.UPSTREAM_UNAVAILABLE, ErrorCode.UPSTREAM_TIMEOUT, ErrorCode.UPSTREAM_INTERNAL]);
 
 export function servesStaleOn(err: unknown): boolean {
   return isGatewayError(err) && STALE_ON.has(err.code);
