@@ -12,9 +12,8 @@
  * Descriptions are the English texts of `spec/en.json`. Built once, then cached.
  */
 import { requiredScopes, type Scope } from '../auth/scopes';
-import { GatewayErrorCode } from '../upstream/errors';
+import { ERROR_CATALOGUE, ERROR_REASONS } from '../errors';
 import { actionNames, getAction, spec } from '../spec';
-import { HttpErrorCode } from './errors';
 import { ID_PATTERNS } from './http';
 import type { ResponseDoc, Route, SchemaSource } from './router';
 import {
@@ -32,33 +31,47 @@ import {
 
 export const OPENAPI_VERSION = '3.1.0';
 
-const ERROR_STATUSES: Readonly<Record<number, { name: string; description: string }>> = {
-  400: { name: 'BadRequest', description: 'Invalid request: validation problems are listed in error.details.fields with their paths. Also upstream InvalidParameter* and similar codes.' },
-  401: { name: 'Unauthenticated', description: 'Missing or invalid client credentials (X-API-Key or Authorization: Bearer <JWT>; not both). WWW-Authenticate says which schemes are accepted.' },
-  403: { name: 'Forbidden', description: 'The credentials lack a scope the operation needs (read, write, keys), or the upstream refused (UnauthorizedOperation, authorization or quota failures).' },
-  404: { name: 'NotFound', description: 'Unknown route, action, certificate, task or record.' },
-  405: { name: 'MethodNotAllowed', description: 'The path exists, but not with this method; the Allow header lists the methods.' },
-  409: {
-    name: 'Conflict',
-    description:
-      'The current state does not allow the request (upstream FailedOperation.*), a deployment is already running (Location points at it), or (with Idempotency-Key) the first request with this key is still running (error.details.reason IDEMPOTENCY_IN_PROGRESS: retry later) or its outcome is unknown (IDEMPOTENCY_OUTCOME_UNKNOWN: check the state before sending a new key).',
-  },
-  413: { name: 'PayloadTooLarge', description: 'The body is larger than the configured limit (default 1 MiB).' },
-  415: { name: 'UnsupportedMediaType', description: 'The body is not application/json (UTF-8).' },
-  422: { name: 'IdempotencyKeyReused', description: 'The Idempotency-Key was already used by this caller for a different request (another operation, path or body): error.details.reason IDEMPOTENCY_KEY_REUSED. Use a new key for a new request.' },
-  429: { name: 'RateLimited', description: 'Rate limited (gateway budget or upstream RequestLimitExceeded after the retries). Retry-After says when to try again.' },
-  500: { name: 'InternalError', description: 'Unexpected gateway error (generic message).' },
-  502: { name: 'UpstreamError', description: 'The SSL API failed (InternalError, unavailable, malformed answer, rejected gateway credentials). error.details.outcomeUnknown is true when a write may nevertheless have executed.' },
-  503: { name: 'IdempotencyUnavailable', description: 'An Idempotency-Key was sent but the idempotency store cannot be reached; nothing was executed (error.details.reason IDEMPOTENCY_STORE_UNAVAILABLE). Retry later.' },
-  504: { name: 'UpstreamTimeout', description: 'The SSL API did not answer in time.' },
-};
+const REST_ERRORS = ERROR_CATALOGUE.filter((e) => e.surfaces.includes('rest'));
+const REST_REASONS = ERROR_REASONS.filter((r) => r.field === 'details.reason' && r.surfaces.includes('rest'));
+
+/** The error responses by status; their descriptions list the catalogue's codes and reasons with that status. */
+const ERROR_STATUSES: Readonly<Record<number, { name: string; description: string }>> = Object.fromEntries(
+  Object.entries({
+    400: 'BadRequest',
+    401: 'Unauthenticated',
+    403: 'Forbidden',
+    404: 'NotFound',
+    405: 'MethodNotAllowed',
+    409: 'Conflict',
+    413: 'PayloadTooLarge',
+    415: 'UnsupportedMediaType',
+    422: 'IdempotencyKeyReused',
+    429: 'RateLimited',
+    500: 'InternalError',
+    502: 'UpstreamError',
+    503: 'IdempotencyUnavailable',
+    504: 'UpstreamTimeout',
+  }).map(([status, name]) => [status, { name, description: errorStatusDescription(Number(status)) }]),
+);
+
+/** What the catalogue says about one status: each REST code answered with it, then each reason. */
+export function errorStatusDescription(status: number): string {
+  const codes = REST_ERRORS.filter((e) => e.httpStatus === status || e.otherStatuses?.[status] !== undefined).map(
+    (e) => `- \`${e.code}\`${e.httpStatus === status ? '' : ` (when ${e.otherStatuses![status]})`}: ${e.meaning} Retry: ${e.retry}.`,
+  );
+  const reasons = REST_REASONS.filter((r) => r.httpStatus === status).map((r) => `- error.details.reason \`${r.reason}\` (${r.code}): ${r.meaning} Retry: ${r.retry}.`);
+  return [`HTTP ${status}, with error.code:`, ...codes, ...reasons].join('\n');
+}
+
 /** Statuses every operation can answer: bad input, authentication, scopes, rate limits, failures. */
 const COMMON_ERRORS = [400, 401, 403, 429, 500, 502, 504];
 /** What a write operation with an Idempotency-Key can answer besides. */
 const IDEMPOTENCY_ERRORS = [409, 422, 503];
 
-/** Every code the error body can carry: the gateway's codes and the HTTP layer's own. */
-export const ERROR_CODES: readonly string[] = [...Object.values(GatewayErrorCode), ...Object.values(HttpErrorCode)];
+/** Every code a REST error body can carry, from the one catalogue. */
+export const ERROR_CODES: readonly string[] = REST_ERRORS.map((e) => e.code);
+/** Every `error.details.reason` a REST error body can carry. */
+export const ERROR_DETAIL_REASONS: readonly string[] = REST_REASONS.map((r) => r.reason);
 
 const REPLAYED_HEADER = 'Idempotent-Replayed';
 
@@ -80,7 +93,7 @@ function restSchemas(): Record<string, JsonSchema> {
             code: {
               type: 'string',
               enum: [...ERROR_CODES],
-              description: 'Stable code. UPSTREAM_CONTRACT: the SSL API answered something its documentation rules out (error.upstream has its RequestId).',
+              description: ['Stable code (the README error table gives each with its HTTP status and retry advice):', ...REST_ERRORS.map((e) => `- \`${e.code}\`: ${e.meaning}`)].join('\n'),
             },
             message: { type: 'string' },
             requestId: { type: 'string', description: 'Gateway request id (also in the X-Request-Id header).' },
@@ -107,8 +120,8 @@ function restSchemas(): Record<string, JsonSchema> {
                 outcomeUnknown: { type: 'boolean', description: 'The upstream may have executed the call although it failed: check the state before repeating a write.' },
                 reason: {
                   type: 'string',
-                  enum: ['IDEMPOTENCY_KEY_INVALID', 'IDEMPOTENCY_KEY_REUSED', 'IDEMPOTENCY_IN_PROGRESS', 'IDEMPOTENCY_OUTCOME_UNKNOWN', 'IDEMPOTENCY_STORE_UNAVAILABLE'],
-                  description: 'Why an Idempotency-Key request was refused.',
+                  enum: [...ERROR_DETAIL_REASONS],
+                  description: ['Which case of the code (an Idempotency-Key conflict, the rate limiter):', ...REST_REASONS.map((r) => `- \`${r.reason}\` (${r.code}, ${r.httpStatus}): ${r.meaning}`)].join('\n'),
                 },
               },
             },
