@@ -156,7 +156,7 @@ const CATALOGUE = {
     httpStatus: 504,
     retry: 'reads-only',
     surfaces: BOTH,
-    meaning: "The request's time budget ran out before the upstream call finished (details.outcomeUnknown for a write in flight).",
+    meaning: "The request's time budget ran out before the upstream call finished: details.stage NOT_STARTED, NOT_SENT or IN_FLIGHT (details.outcomeUnknown for a write in flight).",
   },
   UPSTREAM_CONTRACT: {
     httpStatus: 502,
