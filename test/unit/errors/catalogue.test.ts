@@ -151,6 +151,12 @@ function codeLiterals(source: string): string[] {
   return [...literals(source, CODE_PATTERNS), ...literals(source, COMPARED_CODE_PATTERNS).filter((code) => !RUNTIME_ERROR_CODE.test(code))];
 }
 
+/**
+ * Codes written into browser scripts the gateway serves, never answered by the gateway itself:
+ * the playground page refuses to send a request whose headers still hold the placeholder key.
+ */
+const BROWSER_ONLY: Readonly<Record<string, readonly string[]>> = { 'src/playground/page.ts': ['CREDENTIAL_PLACEHOLDER'] };
+
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true, recursive: true })
     .filter((d) => d.isFile() && /\.tsx?$/.test(d.name))
@@ -183,7 +189,8 @@ describe('error code literals', () => {
     const unknown: string[] = [];
     for (const file of files) {
       const source = readFileSync(file, 'utf8');
-      for (const code of codeLiterals(source)) if (!codes.has(code)) unknown.push(`${relative(ROOT, file)}: code ${code}`);
+      const browserOnly = BROWSER_ONLY[relative(ROOT, file).split('\\').join('/')] ?? [];
+      for (const code of codeLiterals(source)) if (!codes.has(code) && !browserOnly.includes(code)) unknown.push(`${relative(ROOT, file)}: code ${code}`);
       for (const reason of literals(source, REASON_PATTERNS)) if (!reasons.has(reason)) unknown.push(`${relative(ROOT, file)}: reason ${reason}`);
     }
     expect(unknown).toEqual([]);
