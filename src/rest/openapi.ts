@@ -13,6 +13,7 @@
  */
 import { requiredScopes, type Scope } from '../auth/scopes';
 import { ERROR_CATALOGUE, ERROR_REASONS } from '../errors';
+import { isDocsPath } from '../http/routes';
 import { actionNames, getAction, spec } from '../spec';
 import { ID_PATTERNS } from './http';
 import type { ResponseDoc, Route, SchemaSource } from './router';
@@ -353,6 +354,12 @@ function routeOperation(route: Route): JsonSchema {
   }
   op.responses = sortedResponses({ ...Object.fromEntries(Object.entries(d.responses).map(([s, r]) => [s, responseObject(r)])), ...errorRefs(d.errors ?? []) });
   op.security = operationSecurity(d.actions);
+  if (isDocsPath(route.path)) {
+    // The documentation answers without a credential unless the deployment sets PUBLIC_DOCS=false;
+    // `{}` (no requirement) first says so, the schemes after it apply when it is turned off.
+    op.security = [{}, ...(op.security as JsonSchema[])];
+    op.description = `${op.description}\n\nPublic: answers without a credential unless the gateway runs with PUBLIC_DOCS=false.`;
+  }
   if (route.method !== 'GET') withIdempotency(op);
   return op;
 }

@@ -35,6 +35,9 @@ function operations(): { path: string; method: string; op: Doc }[] {
 const isWrite = (path: string, method: string): boolean =>
   path.startsWith('/v1/actions/') ? getAction(path.slice('/v1/actions/'.length))!.kind === 'write' : method !== 'get';
 
+/** The routes that answer without a credential while PUBLIC_DOCS is on (the default). */
+const DOCS_PATHS = new Set(['/v1/openapi.json', '/v1/docs']);
+
 describe('OpenAPI security as enforced', () => {
   it('allows no anonymous access and labels nothing a placeholder', () => {
     const text = JSON.stringify(doc);
@@ -43,8 +46,17 @@ describe('OpenAPI security as enforced', () => {
     expect(doc.components.securitySchemes.ApiKeyAuth).toMatchObject({ type: 'apiKey', in: 'header', name: 'X-API-Key' });
     expect(doc.components.securitySchemes.BearerAuth).toMatchObject({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
     for (const { path, method, op } of operations()) {
+      if (DOCS_PATHS.has(path)) continue;
       expect(op.security, `${method} ${path}`).toHaveLength(2);
       expect(op.security.some((r: Doc) => Object.keys(r).length === 0), `${method} ${path}`).toBe(false);
+    }
+  });
+
+  it('says the documentation itself is public (PUBLIC_DOCS), with the schemes that apply when it is not', () => {
+    for (const path of DOCS_PATHS) {
+      const op = doc.paths[path].get;
+      expect(op.security, path).toEqual([{}, { ApiKeyAuth: [] }, { BearerAuth: [] }]);
+      expect(op.description, path).toContain('PUBLIC_DOCS=false');
     }
   });
 
