@@ -68,6 +68,18 @@ export interface UpstreamConfig {
    * @default 100
    */
   readonly rateLimitWindowGuardMs: number;
+  /**
+   * Fair shares of an action's budget between callers (API keys, JWT clients):
+   * - `RATE_LIMIT_CALLER_WEIGHTS`: `callerId=weight,...` (ids as logged, e.g. `key:abc=2,jwt:iss#sub=1`;
+   *   default weight 1);
+   * - `RATE_LIMIT_CALLER_MAX_QUEUED`: calls one caller may have queued per action (default 20);
+   * - `RATE_LIMIT_CALLER_RATE`: calls per second one caller may make per action (default: unbounded).
+   */
+  readonly rateLimitFairShare: {
+    readonly callerWeights: Readonly<Record<string, number>>;
+    readonly maxQueuedPerCaller: number;
+    readonly callerRatePerSecond?: number;
+  };
 }
 
 export interface Config {
@@ -220,6 +232,33 @@ export class EnvReader {
     return v;
   }
 
+  /**
+   * `id=weight,id=weight`: ids are opaque (they may hold `:`, `#`, even `=`), so each item splits
+   * at its LAST `=`; weights are numbers > 0.
+   */
+  weightMap(name: string): Record<string, number> {
+    const v = this.raw(name);
+    const out: Record<string, number> = {};
+    if (v === undefined) return out;
+    for (const part of v.split(',')) {
+      const item = part.trim();
+      if (item === '') continue;
+      const at = item.lastIndexOf('=');
+      const id = at > 0 ? item.slice(0, at).trim() : '';
+      const weight = at > 0 ? item.slice(at + 1).trim() : '';
+      if (id === '' || !/^\d+(?:\.\d+)?$/.test(weight) || Number(weight) <= 0) {
+        this.fail(name, `expected "callerId=weight[,callerId=weight...]" with weights > 0, bad item "${item}"`);
+        continue;
+      }
+      if (Object.prototype.hasOwnProperty.call(out, id)) {
+        this.fail(name, `caller ${id} is listed twice`);
+        continue;
+      }
+      out[id] = Number(weight);
+    }
+    return out;
+  }
+
   /** `Name=number,Name=number` (whitespace tolerated; numbers > 0). */
   rateMap(name: string): Record<string, number> {
     const v = this.raw(name);
@@ -320,6 +359,11 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimitRedisFallback: r.oneOf('RATE_LIMIT_REDIS_FALLBACK', ['memory', 'reject'] as const) ?? 'memory',
     rateLimitFallbackPercent: r.int('RATE_LIMIT_FALLBACK_PERCENT', 50, 1, 100),
     rateLimitWindowGuardMs: r.int('RATE_LIMIT_WINDOW_GUARD_MS', 100, 0, 1000),
+    rateLimitFairShare: {
+      callerWeights: r.weightMap('RATE_LIMIT_CALLER_WEIGHTS'),
+      maxQueuedPerCaller: r.int('RATE_LIMIT_CALLER_MAX_QUEUED', 20, 1, 100_000),
+      ...(r.raw('RATE_LIMIT_CALLER_RATE') === undefined ? {} : { callerRatePerSecond: r.int('RATE_LIMIT_CALLER_RATE', 1, 1, 100_000) }),
+    },
   };
 
   const graphqlLimits = readGraphQLLimitsConfig(r, gatewayEnv);

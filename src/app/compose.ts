@@ -19,7 +19,7 @@ import type { WaitClock, WaitPolicy } from '../tasks/wait';
 import { createUpstreamCache, type InnerCaller, type UpstreamCache } from '../upstream/cache';
 import { assertProductionAuth, createAuthGuard, createAuthenticator, type AuthConfig } from '../auth';
 import { createIdempotencyService, memoryStoreFor, RedisIdempotencyStore, type IdempotencyService } from '../idempotency';
-import { createLogger, recordUpstreamCall, type Logger } from '../observability/log';
+import { createLogger, currentScope, recordUpstreamCall, type Logger } from '../observability/log';
 import { withRequestLog } from '../observability/request-log';
 import { createRedisRateLimiter, type RedisRateLimiter } from '../upstream/redis-ratelimit';
 import { specPolicyLookup } from '../upstream/spec-policy';
@@ -196,6 +196,7 @@ export async function composeGateway(config: Config, options: GatewayOptions, su
       fallback: config.upstream.rateLimitRedisFallback,
       fallbackRateFactor: config.upstream.rateLimitFallbackPercent / 100,
       windowGuardMs: config.upstream.rateLimitWindowGuardMs,
+      ...config.upstream.rateLimitFairShare,
       logger,
     });
     const store = new RedisIdempotencyStore({
@@ -213,6 +214,8 @@ export async function composeGateway(config: Config, options: GatewayOptions, su
     ...(options.upstream ?? {}),
     ...(sharedLimiter ? { limiter: sharedLimiter } : {}),
     onCall: recordUpstreamCall,
+    // Fair shares and quotas are per caller: the identity the request authenticated as.
+    callerOf: () => currentScope()?.callerId,
   });
   // Beneath both surfaces and beneath the per-caller scope guard (REST wraps it per request,
   // GraphQL checks scopes per field before executing): authorization runs before any answer is
@@ -229,7 +232,14 @@ export async function composeGateway(config: Config, options: GatewayOptions, su
 
   const authenticator = createAuthenticator(authConfig);
   const authGuard = createAuthGuard(authenticator);
-  const guard: GatewayGuard = options.guard ?? ((req, surface) => authGuard.guard(req, surface));
+  const authenticate: GatewayGuard = options.guard ?? ((req, surface) => authGuard.guard(req, surface));
+  const guard: GatewayGuard = async (req, surface) => {
+    const refused = await authenticate(req, surface);
+    // The request scope carries the caller to the upstream client (fair shares, quotas).
+    const scope = currentScope();
+    if (refused === undefined && scope !== undefined) scope.callerId = authGuard.identityOf(req)?.id;
+    return refused;
+  };
   const deadlineOptions = { defaultMs: config.functionTimeoutMs, marginMs: config.deadlineMarginMs };
   const deps: SurfaceDeps = { config, settings, options, mode, upstream, cache, idempotency, logger, authConfig, authGuard, guard, deadlineOptions };
 

@@ -31,6 +31,10 @@ export interface UpstreamCallRecord {
   cache?: CacheUse;
   /** Age of a cached answer (hit, stale), ms. */
   ageMs?: number;
+  /** How long the call waited in the rate limiter's queue. */
+  queueWaitMs?: number;
+  /** When the request was written to the upstream (ms since the epoch). */
+  sentAt?: number;
 }
 
 /** What the upstream reads of one request were answered with (REST `Age`, GraphQL `extensions.cache`). */
@@ -82,6 +86,10 @@ export interface UpstreamCallReport {
   latencyMs: number;
   requestId?: string;
   upstreamCode?: string;
+  /** How long the call waited in the rate limiter's queue, ms. */
+  queueWaitMs?: number;
+  /** When the request was written to the upstream (ms since the epoch). */
+  sentAt?: number;
 }
 
 /** The upstream client's `onCall` hook: records each attempt on the current request. */
@@ -96,6 +104,8 @@ export function recordUpstreamCall(event: UpstreamCallReport): void {
     cache: 'sent',
     ...(event.requestId ? { requestId: event.requestId } : {}),
     ...(event.upstreamCode ? { upstreamCode: event.upstreamCode } : {}),
+    ...(event.queueWaitMs !== undefined ? { queueWaitMs: Math.round(event.queueWaitMs) } : {}),
+    ...(event.sentAt !== undefined ? { sentAt: event.sentAt } : {}),
   });
 }
 

@@ -29,7 +29,7 @@ import { ErrorReason } from '../errors';
 import type { Credentials, UpstreamLanguage } from './credentials';
 import { CallNotSentError, GatewayError, GatewayErrorCode, TransportCode, UpstreamError, isRetryable } from './errors';
 import type { ActionKind, ActionPolicy, ActionPolicyLookup } from './policy';
-import { QueueingRateLimiter, defaultSleep, systemClock, type Clock, type RateLimiter, type Sleep, type StartPermit } from './ratelimit';
+import { QueueingRateLimiter, defaultSleep, systemClock, type Clock, type FairShareOptions, type RateLimiter, type Sleep, type StartPermit } from './ratelimit';
 import { DEFAULT_SIGNED_HEADERS, SigningKeyCache, sign } from './sign';
 
 export const API_VERSION = '2019-12-05';
@@ -76,6 +76,10 @@ export interface UpstreamCallEvent {
   retryDelayMs?: number;
   /** True when this failure taught the client a new clock offset. */
   clockSkewCorrected?: boolean;
+  /** How long this attempt waited for the rate limiter (its queue wait), ms. */
+  queueWaitMs?: number;
+  /** When the request was written, after the start check (client clock, ms since the epoch). */
+  sentAt?: number;
 }
 
 export interface UpstreamClientOptions {
@@ -125,6 +129,10 @@ export interface UpstreamClientOptions {
   signedHeaders?: readonly string[];
   /** Observability hook; exceptions it throws are ignored. */
   onCall?: (event: UpstreamCallEvent) => void;
+  /** The caller of a call that names none (e.g. from the request scope). @default none */
+  callerOf?: () => string | undefined;
+  /** Fair shares and caller quotas of the default limiter (ignored with `limiter`). */
+  fairShare?: FairShareOptions;
 }
 
 export interface CallOptions {
@@ -136,11 +144,16 @@ export interface CallOptions {
   timeoutMs?: number;
   /** Overrides `maxAttempts` for this call. */
   maxAttempts?: number;
+  /**
+   * Opaque id of the client the call is made for (e.g. `key:<id>`): the rate limiter shares an
+   * action's budget fairly between callers and applies each caller's quota. None: `callerOf()`.
+   */
+  caller?: string;
 }
 
 type AttemptFailure = { ok: false; error: UpstreamError; httpStatus?: number; serverDate?: string };
 type AttemptOutcome =
-  | { ok: true; response: Record<string, unknown> & { RequestId: string }; httpStatus: number }
+  | { ok: true; response: Record<string, unknown> & { RequestId: string }; httpStatus: number; sentAt?: number }
   | AttemptFailure
   /** Not sent: the request could only have been written after its rate-limit slot allowed. */
   | { ok: false; lateStart: true }
@@ -160,6 +173,8 @@ interface StartCheck {
   dispatchedAt?: number;
   /** Set when undici starts writing the request: from then on an abort leaves its outcome unknown. */
   written: boolean;
+  /** When the request passed the check and was written (client clock). */
+  sentAt?: number;
 }
 
 /** Aborts a request before it is written when its slot's tolerance has passed (nothing is sent). */
@@ -187,15 +202,18 @@ class StartCheckHandler implements Dispatcher.DispatchHandler {
     private readonly inner: Dispatcher.DispatchHandler,
     private readonly check: StartCheck,
     private readonly connectedSince: (t: number) => boolean,
+    private readonly clock: Clock,
   ) {}
 
   onRequestStart(controller: Dispatcher.DispatchController, context: unknown): void {
     this.inner.onRequestStart?.(controller, context);
     const { dispatchedAt } = this.check;
-    if (!controller.aborted && this.check.permit?.late() === true && !(dispatchedAt !== undefined && this.connectedSince(dispatchedAt))) {
+    const connectedForIt = dispatchedAt !== undefined && this.connectedSince(dispatchedAt) && this.check.permit?.strict !== true;
+    if (!controller.aborted && this.check.permit?.late() === true && !connectedForIt) {
       throw new LateStartError();
     }
     this.check.written = true;
+    this.check.sentAt = this.clock();
   }
 
   onRequestUpgrade(...args: Parameters<NonNullable<Dispatcher.DispatchHandler['onRequestUpgrade']>>): void {
@@ -341,7 +359,7 @@ export class UpstreamClient {
           const check = (opts as { [START_CHECK]?: StartCheck })[START_CHECK];
           if (check === undefined) return dispatch(opts, handler);
           check.dispatchedAt = this.clock();
-          return dispatch(opts, new StartCheckHandler(handler, check, (t) => this.connectedAt >= t));
+          return dispatch(opts, new StartCheckHandler(handler, check, (t) => this.connectedAt >= t, this.clock));
         })
       : this.dispatcher;
     this.limiter =
@@ -350,6 +368,7 @@ export class UpstreamClient {
         policies: options.policies,
         maxWaitMs: options.rateLimitMaxWaitMs ?? 2_000,
         clock: this.clock,
+        ...options.fairShare,
       });
   }
 
@@ -381,20 +400,26 @@ export class UpstreamClient {
     const abortError = (): unknown => (mayHaveExecuted ? opts.signal!.reason : new CallNotSentError(action, opts.signal!.reason));
     // An abort (not a gateway answer such as RATE_LIMITED) while nothing of this attempt is sent.
     const abortedBeforeSend = (err: unknown) => opts.signal?.aborted === true && !(err instanceof GatewayError);
+    const caller = opts.caller ?? this.callerOf();
+    // Queue wait of the current attempt, including slots lost to late starts.
+    let queueWaitMs = 0;
 
     for (let attempt = 1; ; attempt++) {
       // Credentials first: between the limiter's go and the request being written nothing may
       // wait for I/O (a provider refreshing them would), or the call could start after its slot.
       const creds = await this.credentials();
+      const queuedAt = this.clock();
+      const acquireOptions = lostStarts > 0 || caller !== undefined ? { ...(lostStarts > 0 ? { requeue: true } : {}), ...(caller === undefined ? {} : { caller }) } : undefined;
       let permit: StartPermit | void;
       try {
-        permit = await this.limiter.acquire(action, opts.signal, lostStarts > 0 ? { requeue: true } : undefined);
+        permit = await this.limiter.acquire(action, opts.signal, acquireOptions);
       } catch (err) {
         // Cut while queued for its slot: the request was never written.
         if (abortedBeforeSend(err)) throw abortError();
         throw err;
       }
       const started = this.clock();
+      queueWaitMs += Math.max(0, started - queuedAt);
       const outcome = await this.attempt(action, headersBase, body, attempt, opts, creds, permit ?? undefined);
       const latencyMs = Math.max(0, this.clock() - started);
 
@@ -415,9 +440,11 @@ export class UpstreamClient {
         attempt--;
         continue;
       }
+      const waited = queueWaitMs;
+      queueWaitMs = 0;
 
       if (outcome.ok) {
-        this.emit({ action, kind: policy.kind, attempt, outcome: 'success', latencyMs, requestId: outcome.response.RequestId, httpStatus: outcome.httpStatus, willRetry: false });
+        this.emit({ action, kind: policy.kind, attempt, outcome: 'success', latencyMs, requestId: outcome.response.RequestId, httpStatus: outcome.httpStatus, willRetry: false, queueWaitMs: waited, ...(outcome.sentAt === undefined ? {} : { sentAt: outcome.sentAt }) });
         return outcome.response as ActionOutput<A>;
       }
 
@@ -433,6 +460,7 @@ export class UpstreamClient {
         httpStatus: outcome.httpStatus,
         errorCode: error.code,
         upstreamCode: error.upstreamCode,
+        queueWaitMs: waited,
       };
 
       if (error.upstreamCode === 'AuthFailure.SignatureExpire') {
@@ -465,6 +493,14 @@ export class UpstreamClient {
         if (abortedBeforeSend(err)) throw abortError();
         throw err;
       }
+    }
+  }
+
+  private callerOf(): string | undefined {
+    try {
+      return this.options.callerOf?.();
+    } catch {
+      return undefined;
     }
   }
 
@@ -630,7 +666,7 @@ export class UpstreamClient {
     if (requestId === undefined) {
       return fail(TransportCode.MalformedResponse, `${action}: the SSL API answer has no RequestId`, { httpStatus: statusCode, serverDate });
     }
-    return { ok: true, response: envelope as Record<string, unknown> & { RequestId: string }, httpStatus: statusCode };
+    return { ok: true, response: envelope as Record<string, unknown> & { RequestId: string }, httpStatus: statusCode, sentAt: check?.sentAt };
   }
 
   private emit(event: UpstreamCallEvent): void {

@@ -5,6 +5,7 @@
 import type { Credentials, UpstreamLanguage } from './credentials';
 import { UpstreamClient, type UpstreamClientOptions } from './client';
 import { specPolicyLookup } from './spec-policy';
+import type { FairShareOptions } from './ratelimit';
 
 export * from './errors';
 export * from './sign';
@@ -31,6 +32,8 @@ export interface UpstreamSettings {
   readonly rateLimitMaxWaitMs: number;
   /** Calls per second by action, replacing the documented ones. */
   readonly rateLimitOverrides: Readonly<Record<string, number>>;
+  /** Fair shares of the default limiter (weights, per-caller quotas). @default defaults of `FairShareOptions` */
+  readonly rateLimitFairShare?: FairShareOptions;
 }
 
 /**
@@ -55,6 +58,7 @@ export function createUpstreamClient(up: UpstreamSettings, overrides: Partial<Up
     retryBaseDelayMs: up.retryBaseDelayMs,
     retryMaxDelayMs: up.retryMaxDelayMs,
     rateLimitMaxWaitMs: up.rateLimitMaxWaitMs,
+    fairShare: up.rateLimitFairShare,
     ...overrides,
     policies: overrides.policies ?? specPolicyLookup(up.rateLimitOverrides),
     credentials,

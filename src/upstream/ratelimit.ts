@@ -1,21 +1,36 @@
 /**
- * Per-action rate limiting that queues instead of failing, and that bounds when calls START, not
- * only when their slots are booked.
+ * Per-action rate limiting that queues instead of failing, bounds when calls START (not only when
+ * their slots are booked), and shares an action's budget fairly between callers.
  *
  * Semantics (identical for the in-process store and the Redis store, see `RateLimiterStore`):
  *
- * 1. Booking. Each caller books a slot. Per action key, slots satisfy
+ * 0. Admission and fair shares. A call names its caller (an opaque id such as `key:<id>` or
+ *    `jwt:<iss>#<sub>`; none: one anonymous class for internal calls). Before it joins an
+ *    action's queue, the caller's quota is checked (`CallerQuotaStore`: at most
+ *    `maxQueuedPerCaller` of its calls queued per action, default 20, and optionally
+ *    `callerRatePerSecond` admissions per sliding second); past it the call is refused at once
+ *    with RATE_LIMITED (`details.reason` CALLER_QUEUE_FULL / CALLER_RATE, `retryAfterMs`), so a
+ *    flooding caller fills its own queue, not everyone's. Waiters of a process are served by
+ *    weighted fair queueing (virtual finish times, `callerWeights`, default weight 1): while
+ *    callers compete, equal weights alternate (round-robin), weight 2 gets two turns for one.
+ *    With Redis the quotas are counted in Redis (keys with TTLs, see `redis-ratelimit.ts`) and the
+ *    fair order is per process: each process' local queue feeds the shared window. A process
+ *    books one slot per queued call, so a caller's share of the SHARED schedule is bounded by
+ *    its quota, and within a process it is served in its fair turn.
+ * 1. Booking. Each waiter books a slot. Per action key, slots satisfy
  *    - at most `limit` slots in ANY window of `windowMs` (a token that comes back one window after
  *      it was spent: a classic bucket refilled continuously would let 2N-1 through in a second), and
- *    - at most `burst` slots in any `burst × windowMs / limit`. The limiter's default `burst` is 1:
- *      consecutive slots are at least `interval = windowMs / limit` apart (evenly spaced, a leaky
- *      bucket / GCRA without burst tolerance), so a queue drains at a steady pace instead of in
- *      clumps of N at every window boundary.
- *    Slots are never earlier than previously booked ones (FIFO across everything that shares the
- *    store). A caller whose slot would lie more than `maxWaitMs` away is refused at once with a
- *    RATE_LIMITED `GatewayError` and books nothing.
+ *    - at most `burst` slots in any `burst × windowMs / limit`. The default `burst` is the limit:
+ *      a sliding-window budget, so light traffic pays nothing (a call goes at once while the last
+ *      window has room; only calls beyond the budget wait). `burst: 1` spaces slots evenly
+ *      (`interval = windowMs / limit`, a leaky bucket without burst tolerance).
+ *    Slots are never earlier than previously booked ones. A slot booked for one waiter may serve
+ *    another: a process hands its due slots to its waiters in fair order. When the store refuses a
+ *    booking (the schedule is full beyond `maxWaitMs`), the waiter last in fair order is refused
+ *    with a RATE_LIMITED `GatewayError` and nothing is booked.
  * 2. Starting. The limiter lets a call go at its slot, never before, and only if it is not later
- *    than `slot + lateToleranceMs` while the schedule after it is full (a later slot is "crowded":
+ *    than `slot + lateToleranceMs` (in a sliding window always; with `burst: 1` only) while the
+ *    schedule after it is full (a later slot is "crowded":
  *    its window already holds `limit - 1` others, so `limit` calls follow within about a window;
  *    the store reports this per booking; or `limit - 1` calls of this process are waiting, which
  *    will take later slots). A late start next to a schedule with room cannot put
@@ -46,16 +61,14 @@
  *
  * Costs: sustained throughput is `limit / (W + G)`, i.e. G / (W + G) below the documented rate
  * (9.1 % with the 100 ms default at 1 s), plus one slot per start that was too late (only under
- * event-loop stalls longer than T). Without burst, k simultaneous calls into an idle limiter take
- * (k - 1) × interval to start instead of 0 (10 calls at 10/s: 990 ms), which is what keeps them
- * from arriving as a clump; `burst` trades that latency back.
+ * event-loop stalls longer than T). Up to `limit` calls into an idle limiter start at once; with
+ * `burst: 1` they would take (k - 1) × interval instead (10 calls at 10/s: 990 ms).
  *
  * The booking is the only shared state and sits behind `RateLimiterStore`, so a Redis-backed store
  * (`redis-ratelimit.ts`: a Lua script over a sorted set of slot times per action, on the Redis
  * clock) can replace `MemoryRateLimiterStore` to share one budget between many Lambda instances.
  * With the in-memory store every process has the full budget. `UpstreamClient`'s default limiter
- * is this class with its defaults (evenly spaced, 100 ms guard, start check), so a single instance
- * without Redis does not burst either.
+ * is this class with its defaults (sliding window, 100 ms guard, start check, fair shares).
  */
 import { GatewayError, GatewayErrorCode } from './errors';
 import type { ActionPolicyLookup } from './policy';
@@ -194,6 +207,11 @@ export interface RateLimiterStore {
   reserve(key: string, policy: RatePolicy, maxWaitMs: number): Promise<Reservation>;
   /** Returns an unused granted slot (its caller gave up, or it could not start in time). */
   release?(key: string, policy: RatePolicy, ticket: number): Promise<void>;
+  /**
+   * Other processes book in this store too, so a process cannot see every booking that makes the
+   * schedule after a slot full: in a sliding window, late starts are then always refused.
+   */
+  readonly shared?: boolean;
 }
 
 /** In-process store (one budget per process). */
@@ -240,6 +258,63 @@ export class MemoryRateLimiterStore implements RateLimiterStore {
   }
 }
 
+/** Per-caller limits checked before a call joins an action's queue. */
+export interface CallerLimits {
+  /** Calls of one caller that may wait for one action at the same time. */
+  readonly maxQueued: number;
+  /** Calls of one caller one action may admit per second (sliding second); none: unbounded. */
+  readonly ratePerSecond?: number;
+}
+
+export type Admission =
+  | { readonly admitted: true }
+  | { readonly admitted: false; readonly reason: 'CALLER_QUEUE_FULL' | 'CALLER_RATE'; readonly retryAfterMs: number };
+
+/**
+ * Counts each caller's queued calls (and admissions per second) per action key, so that its quota
+ * holds before it joins a queue: in-process (`MemoryCallerQuotaStore`) or across processes
+ * (`RedisRateLimiterStore`).
+ */
+export interface CallerQuotaStore {
+  /** Admits one call of `caller` to `key`'s queue, or says why not (nothing counted then). */
+  admit(key: string, caller: string, limits: CallerLimits): Promise<Admission>;
+  /** An admitted call left the queue (it was granted, refused or aborted). Best effort. */
+  leave(key: string, caller: string): Promise<void>;
+}
+
+/** In-process caller quotas; entries disappear once a caller has nothing queued and no recent admission. */
+export class MemoryCallerQuotaStore implements CallerQuotaStore {
+  private readonly entries = new Map<string, { queued: number; admitted: number[] }>();
+
+  constructor(private readonly clock: Clock = systemClock) {}
+
+  async admit(key: string, caller: string, limits: CallerLimits): Promise<Admission> {
+    const id = `${key}\u0000${caller}`;
+    const now = this.clock();
+    const e = this.entries.get(id) ?? { queued: 0, admitted: [] };
+    while (e.admitted.length > 0 && e.admitted[0] <= now - 1_000) e.admitted.shift();
+    if (e.queued >= limits.maxQueued) return { admitted: false, reason: 'CALLER_QUEUE_FULL', retryAfterMs: 0 };
+    const rate = limits.ratePerSecond;
+    if (rate !== undefined && e.admitted.length >= rate) {
+      return { admitted: false, reason: 'CALLER_RATE', retryAfterMs: Math.max(1, Math.ceil(e.admitted[e.admitted.length - Math.floor(rate)] + 1_000 - now)) };
+    }
+    e.queued++;
+    if (rate !== undefined) e.admitted.push(now);
+    this.entries.set(id, e);
+    return { admitted: true };
+  }
+
+  async leave(key: string, caller: string): Promise<void> {
+    const id = `${key}\u0000${caller}`;
+    const e = this.entries.get(id);
+    if (e === undefined) return;
+    e.queued = Math.max(0, e.queued - 1);
+    const now = this.clock();
+    while (e.admitted.length > 0 && e.admitted[0] <= now - 1_000) e.admitted.shift();
+    if (e.queued === 0 && e.admitted.length === 0) this.entries.delete(id);
+  }
+}
+
 /**
  * What `acquire` resolves with: lets the caller check, at the moment the request is actually
  * written (an HTTP client may write it only after more event-loop work), that it is still within
@@ -250,6 +325,11 @@ export interface StartPermit {
   readonly startAt?: number;
   /** The slot as the store booked it (its time on the store's clock): what the store decided. */
   readonly slot?: number;
+  /**
+   * Late is late, whatever made it late (connecting included): in a sliding window the call books
+   * again at once, on the connection now open, so refusing costs little and keeps the bound.
+   */
+  readonly strict?: boolean;
   /** True when starting now would be too late for the slot: do not send; acquire again with `requeue`. */
   late(): boolean;
   /** The call was not sent (it was late): gives the slot back to the store. Best effort. */
@@ -259,7 +339,26 @@ export interface StartPermit {
 export interface AcquireOptions {
   /** The caller lost its slot (it could not start in time): serve it before the other local waiters. */
   readonly requeue?: boolean;
+  /**
+   * Opaque id of whoever the call is made for (e.g. `key:<id>`, `jwt:<iss>#<sub>`): competing
+   * callers share an action's budget fairly, and each caller's quota applies. None: an internal
+   * call, queued as one anonymous caller without a quota.
+   */
+  readonly caller?: string;
 }
+
+/** Fair sharing between callers (see the module comment). */
+export interface FairShareOptions {
+  /** Relative share of a caller when callers compete for an action (by caller id). @default 1 each */
+  callerWeights?: Readonly<Record<string, number>>;
+  /** Calls a caller may have queued per action; beyond it RATE_LIMITED at once. @default DEFAULT_MAX_QUEUED_PER_CALLER (20) */
+  maxQueuedPerCaller?: number;
+  /** Calls per second a caller may start per action. @default unbounded (only the action's limit) */
+  callerRatePerSecond?: number;
+}
+
+/** Queued calls per caller and action by default: a flood fills its own queue, not everyone's. */
+export const DEFAULT_MAX_QUEUED_PER_CALLER = 20;
 
 export interface RateLimiter {
   /**
@@ -269,7 +368,7 @@ export interface RateLimiter {
   acquire(action: string, signal?: AbortSignal, options?: AcquireOptions): Promise<StartPermit | void>;
 }
 
-export interface QueueingRateLimiterOptions {
+export interface QueueingRateLimiterOptions extends FairShareOptions {
   /** Rate per action (`rateLimit`); only that field is used. */
   policies: ActionPolicyLookup;
   /** Longest a caller may be queued before being rejected. */
@@ -285,8 +384,13 @@ export interface QueueingRateLimiterOptions {
   ratePolicy?: (ratePerSecond: number) => RatePolicy;
   /** Added to every window: late-start tolerance plus transit jitter. @default DEFAULT_WINDOW_GUARD_MS (100) */
   windowGuardMs?: number;
-  /** Slots that may share one interval (1 = evenly spaced). Clamped to the limit. @default 1 */
+  /**
+   * Slots that may share one interval of `window / limit` (1 = evenly spaced). Clamped to the
+   * limit. @default the limit: a sliding-window budget, calls go at once while the window has room
+   */
   burst?: number;
+  /** Where caller quotas are counted. @default new MemoryCallerQuotaStore(clock) */
+  quota?: CallerQuotaStore;
   /**
    * Latest a call may start after its slot; a later one waits for another slot. Must not exceed
    * `windowGuardMs` for the bound to hold. @default max(min(windowGuardMs / 2, 25), 5)
@@ -296,6 +400,12 @@ export interface QueueingRateLimiterOptions {
 
 interface Waiter {
   readonly joinedAt: number;
+  /** Fair-queue class ('' = anonymous). */
+  readonly caller: string;
+  /** Counted by the quota store: must `leave` when it goes. */
+  readonly admitted: boolean;
+  /** Virtual finish time (weighted fair queueing): waiters are served in ascending order. */
+  finish: number;
   /** The in-flight booking meant for this waiter (if any). */
   booking: Booking | undefined;
   resolve(permit: StartPermit): void;
@@ -329,6 +439,10 @@ class Lane {
   timerAt = Number.NaN;
   /** Start time of the latest crowded slot booked here: late starts of earlier slots matter. */
   crowdedUntil = Number.NEGATIVE_INFINITY;
+  /** Virtual time: the finish tag of the last waiter served. */
+  vtime = 0;
+  /** Finish tag of each caller's last queued call (callers that are caught up are dropped). */
+  readonly lastFinish = new Map<string, number>();
 
   constructor(
     readonly key: string,
@@ -346,7 +460,9 @@ export class QueueingRateLimiter implements RateLimiter {
   private readonly keyPrefix: string;
   private readonly ratePolicy: (ratePerSecond: number) => RatePolicy;
   private readonly guardMs: number;
-  private readonly burst: number;
+  private readonly burst: number | undefined;
+  private readonly quota: CallerQuotaStore;
+  private readonly limits: CallerLimits;
   /** Late-start tolerance, ms. */
   readonly lateToleranceMs: number;
   private readonly lanes = new Map<string, Lane>();
@@ -355,12 +471,21 @@ export class QueueingRateLimiter implements RateLimiter {
     if (!Number.isFinite(options.maxWaitMs) || options.maxWaitMs < 0) throw new RangeError('maxWaitMs must be >= 0');
     this.guardMs = options.windowGuardMs ?? DEFAULT_WINDOW_GUARD_MS;
     if (!Number.isFinite(this.guardMs) || this.guardMs < 0) throw new RangeError('windowGuardMs must be >= 0');
-    this.burst = options.burst ?? 1;
-    if (!Number.isInteger(this.burst) || this.burst < 1) throw new RangeError('burst must be an integer >= 1');
+    this.burst = options.burst;
+    if (this.burst !== undefined && (!Number.isInteger(this.burst) || this.burst < 1)) throw new RangeError('burst must be an integer >= 1');
+    const maxQueued = options.maxQueuedPerCaller ?? DEFAULT_MAX_QUEUED_PER_CALLER;
+    if (!Number.isInteger(maxQueued) || maxQueued < 1) throw new RangeError('maxQueuedPerCaller must be an integer >= 1');
+    const rate = options.callerRatePerSecond;
+    if (rate !== undefined && !(Number.isFinite(rate) && rate >= 1)) throw new RangeError('callerRatePerSecond must be >= 1');
+    for (const [caller, w] of Object.entries(options.callerWeights ?? {})) {
+      if (!(Number.isFinite(w) && w > 0)) throw new RangeError(`weight of caller ${caller} must be > 0`);
+    }
+    this.limits = { maxQueued, ratePerSecond: rate };
     this.lateToleranceMs = options.lateToleranceMs ?? Math.max(Math.min(this.guardMs / 2, MAX_DEFAULT_LATE_TOLERANCE_MS), MIN_DEFAULT_LATE_TOLERANCE_MS);
     if (!Number.isFinite(this.lateToleranceMs) || this.lateToleranceMs < 0) throw new RangeError('lateToleranceMs must be >= 0');
     this.clock = options.clock ?? systemClock;
     this.store = options.store ?? new MemoryRateLimiterStore(this.clock);
+    this.quota = options.quota ?? new MemoryCallerQuotaStore(this.clock);
     this.sleep = options.sleep ?? defaultSleep;
     this.keyPrefix = options.keyPrefix ?? 'ssl:';
     this.ratePolicy = options.ratePolicy ?? policyForRate;
@@ -369,22 +494,38 @@ export class QueueingRateLimiter implements RateLimiter {
   /** The policy booked for a documented rate: window plus guard, and the burst. */
   policyFor(ratePerSecond: number): RatePolicy {
     const base = this.ratePolicy(ratePerSecond);
-    return { limit: base.limit, windowMs: base.windowMs + this.guardMs, burst: Math.min(base.limit, this.burst) };
+    return { limit: base.limit, windowMs: base.windowMs + this.guardMs, burst: Math.min(base.limit, this.burst ?? base.limit) };
   }
 
-  acquire(action: string, signal?: AbortSignal, options?: AcquireOptions): Promise<StartPermit> {
-    if (signal?.aborted) return Promise.reject(signal.reason);
+  async acquire(action: string, signal?: AbortSignal, options?: AcquireOptions): Promise<StartPermit> {
+    if (signal?.aborted) throw signal.reason;
     const policy = this.options.policies(action);
     if (policy === undefined) {
-      return Promise.reject(new GatewayError(GatewayErrorCode.BAD_REQUEST, `Unknown action: ${action}`, { details: { action } }));
+      throw new GatewayError(GatewayErrorCode.BAD_REQUEST, `Unknown action: ${action}`, { details: { action } });
     }
-    let rate: RatePolicy;
-    try {
-      rate = this.policyFor(policy.rateLimit);
-    } catch (err) {
-      return Promise.reject(err);
-    }
+    const rate = this.policyFor(policy.rateLimit);
     const key = this.keyPrefix + action;
+    const caller = options?.caller;
+    // The caller's quota holds before it joins the queue (a requeued call was admitted already).
+    let admitted = false;
+    if (caller !== undefined && options?.requeue !== true) {
+      const admission = await this.quota.admit(key, caller, this.limits);
+      if (!admission.admitted) {
+        const retryAfterMs = admission.reason === 'CALLER_RATE' ? admission.retryAfterMs : Math.max(1, Math.ceil(rate.windowMs / rate.limit));
+        throw new GatewayError(
+          GatewayErrorCode.RATE_LIMITED,
+          admission.reason === 'CALLER_RATE'
+            ? `Too many ${action} calls from this caller: its share is ${this.limits.ratePerSecond} per second; retry after ${retryAfterMs} ms.`
+            : `Too many ${action} calls from this caller are already queued (at most ${this.limits.maxQueued}); retry after ${retryAfterMs} ms.`,
+          { details: { action, limitPerSecond: policy.rateLimit, retryAfterMs, source: 'gateway', reason: admission.reason } },
+        );
+      }
+      admitted = true;
+      if (signal?.aborted) {
+        void this.quota.leave(key, caller).catch(() => {});
+        throw signal.reason;
+      }
+    }
     let lane = this.lanes.get(key);
     if (lane === undefined) {
       lane = new Lane(key, action, rate, policy.rateLimit);
@@ -394,30 +535,72 @@ export class QueueingRateLimiter implements RateLimiter {
       lane.limitPerSecond = policy.rateLimit;
     }
     const l = lane;
-    return new Promise<StartPermit>((resolve, reject) => {
+    return await new Promise<StartPermit>((resolve, reject) => {
+      let left = false;
+      const leave = (): void => {
+        signal?.removeEventListener('abort', onAbort);
+        if (left) return;
+        left = true;
+        if (admitted && caller !== undefined) void this.quota.leave(key, caller).catch(() => {});
+      };
       const onAbort = (): void => {
         if (this.remove(l, waiter)) {
+          leave();
           reject(signal?.reason);
           this.update(l);
         }
       };
       const waiter: Waiter = {
         joinedAt: this.clock(),
+        caller: caller ?? '',
+        admitted,
+        finish: 0,
         booking: undefined,
         resolve: (permit) => {
-          signal?.removeEventListener('abort', onAbort);
+          leave();
           resolve(permit);
         },
         reject: (err) => {
-          signal?.removeEventListener('abort', onAbort);
+          leave();
           reject(err);
         },
       };
       signal?.addEventListener('abort', onAbort, { once: true });
-      if (options?.requeue === true) l.waiters.unshift(waiter);
-      else l.waiters.push(waiter);
+      this.enqueue(l, waiter, options?.requeue === true);
       this.update(l);
     });
+  }
+
+  /**
+   * Weighted fair queueing by caller: a waiter's virtual finish time is its caller's previous one
+   * (or the lane's virtual time, if later) plus 1 / weight, and waiters are served in ascending
+   * finish order (ties: join order). A caller with 40 queued calls therefore holds finish times
+   * 1..40 ahead; another caller's call joins at 1 and is served next but one, not 41st.
+   */
+  private enqueue(lane: Lane, waiter: Waiter, front: boolean): void {
+    if (front) {
+      waiter.finish = Number.NEGATIVE_INFINITY;
+      lane.waiters.unshift(waiter);
+      return;
+    }
+    const weight = this.options.callerWeights?.[waiter.caller] ?? 1;
+    const start = Math.max(lane.vtime, lane.lastFinish.get(waiter.caller) ?? Number.NEGATIVE_INFINITY);
+    waiter.finish = start + 1 / weight;
+    lane.lastFinish.set(waiter.caller, waiter.finish);
+    let i = lane.waiters.length;
+    while (i > 0 && lane.waiters[i - 1].finish > waiter.finish) i--;
+    lane.waiters.splice(i, 0, waiter);
+  }
+
+  /** Advances the lane's virtual time past a served waiter; forgets callers that are caught up. */
+  private served(lane: Lane, waiter: Waiter): void {
+    if (waiter.finish > lane.vtime) lane.vtime = waiter.finish;
+    for (const [caller, finish] of lane.lastFinish) if (finish <= lane.vtime) lane.lastFinish.delete(caller);
+  }
+
+  /** Late is late whatever the reason: a sliding window over a store other processes share too. */
+  private strictLateness(lane: Lane): boolean {
+    return this.store.shared === true && burstOf(lane.policy) > 1;
   }
 
   /** Removes a waiter (and un-targets its booking); false when it had already left. */
@@ -435,6 +618,7 @@ export class QueueingRateLimiter implements RateLimiter {
   /** After any change: start or drop due slots, match slots to waiters, re-arm the timer. */
   private update(lane: Lane): void {
     this.drain(lane);
+    if (lane.waiters.length === 0) lane.lastFinish.clear();
     this.rebalance(lane);
     this.arm(lane);
   }
@@ -452,10 +636,12 @@ export class QueueingRateLimiter implements RateLimiter {
         continue;
       }
       this.remove(lane, waiter);
+      this.served(lane, waiter);
       let released = false;
       waiter.resolve({
         startAt: slot.startAt,
         slot: slot.ticket,
+        strict: this.strictLateness(lane),
         late: () => this.tooLate(lane, slot, this.clock()),
         release: () => {
           if (released) return;
@@ -472,10 +658,15 @@ export class QueueingRateLimiter implements RateLimiter {
    * of this process are waiting (they will all get later slots; their bookings may still be in
    * flight, e.g. while a burst of requests is being handled). Otherwise no window can get
    * `limit + 1` calls from it, so the call goes (a merely slow process is not made slower under
-   * light load).
+   * light load). That leniency is only for evenly spaced slots (`burst` 1), where a lost slot
+   * costs an interval. In a sliding window a full window's slots share one instant, so a late
+   * start can join the next window's batch, and with a shared store other processes' bookings
+   * (which this process does not see) may be that batch; there every late start is refused. With
+   * the in-process store every booking is seen, so the crowding test is exact and stays.
    */
   private tooLate(lane: Lane, slot: HeldSlot, now: number): boolean {
     if (now <= slot.latestStartAt) return false;
+    if (this.strictLateness(lane)) return true;
     return lane.crowdedUntil > slot.startAt || lane.waiters.length >= lane.policy.limit - 1;
   }
 
@@ -547,9 +738,13 @@ export class QueueingRateLimiter implements RateLimiter {
     const target = this.settleBooking(lane, booking);
     try {
       if (!r.granted) {
-        if (target !== undefined && this.remove(lane, target)) {
+        // The schedule is full beyond the max wait: whoever would be served last goes (in fair
+        // order that is the heaviest caller's newest call, not necessarily the booking's target,
+        // which keeps waiting and books again).
+        const victim = target === undefined ? undefined : lane.waiters[lane.waiters.length - 1];
+        if (victim !== undefined && this.remove(lane, victim)) {
           const retryAfterMs = Math.max(1, Math.ceil(r.waitMs - booking.budgetMs));
-          target.reject(
+          victim.reject(
             new GatewayError(
               GatewayErrorCode.RATE_LIMITED,
               `Too many ${lane.action} calls: the gateway's limit is ${lane.limitPerSecond} per second and the queue is full; retry after ${retryAfterMs} ms.`,
@@ -560,13 +755,17 @@ export class QueueingRateLimiter implements RateLimiter {
       } else if (target === undefined) {
         this.release(lane, r.ticket);
       } else {
-        const startAt = r.startAt ?? receivedAt + Math.max(0, r.waitMs);
+        const mapped = r.startAt ?? receivedAt + Math.max(0, r.waitMs);
         const uncertainty = Math.max(0, r.startAt !== undefined ? (r.uncertaintyMs ?? 0) : receivedAt - sentAt);
-        if (!Number.isFinite(startAt) || !Number.isFinite(uncertainty)) throw new TypeError('unusable reservation from the rate-limit store');
+        if (!Number.isFinite(mapped) || !Number.isFinite(uncertainty)) throw new TypeError('unusable reservation from the rate-limit store');
+        // A slot that was free when the store decided (no wait) has begun by the time its answer
+        // arrived, whatever the clock mapping's whole-ms rounding says: light traffic goes at once.
+        // The tolerance still counts from the mapped start.
+        const startAt = r.waitMs <= 0 ? Math.min(mapped, receivedAt) : mapped;
         const t = this.lateToleranceMs;
         // When the store's clock cannot be mapped to within half the tolerance (a slow store link),
         // insisting on the exact bound would discard every slot: keep half the tolerance instead.
-        const slot: HeldSlot = { ticket: r.ticket, startAt, latestStartAt: startAt + Math.max(t - uncertainty, t / 2) };
+        const slot: HeldSlot = { ticket: r.ticket, startAt, latestStartAt: mapped + Math.max(t - uncertainty, t / 2) };
         if (r.crowded ?? true) lane.crowdedUntil = Math.max(lane.crowdedUntil, startAt);
         let i = lane.held.length;
         while (i > 0 && lane.held[i - 1].startAt > startAt) i--;

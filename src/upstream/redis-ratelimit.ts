@@ -4,8 +4,8 @@
  *
  * Semantics are exactly those of `MemoryRateLimiterStore` and `QueueingRateLimiter` (see
  * `ratelimit.ts`): per action key, at most `limit` slots in ANY window of `windowMs` (the documented
- * window plus `windowGuardMs`) and, by default, consecutive slots at least `windowMs / limit` apart
- * (evenly spaced: 110 ms at 10/s with the 100 ms default guard; `burst` allows more per interval);
+ * window plus `windowGuardMs`: a sliding-window budget by default; `burst: 1` spaces slots evenly,
+ * 110 ms at 10/s with the 100 ms default guard);
  * each `reserve` atomically books the earliest such slot, never earlier than previously booked
  * slots (so waiting callers are served in the order their bookings reached Redis, across
  * processes); a caller whose slot is further away than `maxWaitMs` is refused and books nothing.
@@ -28,6 +28,15 @@
  * as it ages, and hands the limiter each slot's start time on the local clock with that
  * uncertainty. A reply read late because this process was busy therefore does not shift the start:
  * the call starts at the slot (or, if the process is still busy then, gives the slot up).
+ *
+ * Fair shares across processes: each process serves its own waiters in weighted fair order and
+ * books one shared slot per waiter, so the fair order is per process. What keeps one caller from
+ * filling the SHARED schedule is its quota, counted in Redis: `<key>:caller:<sha1 of the id>:q`
+ * (queued calls, INCR on admission, DECR when the call leaves the queue, expiring `maxWaitMs` +
+ * 60 s after the last admission, so a process that dies cannot hold a caller's quota) and `…:r`
+ * (admissions of the last second, for `callerRatePerSecond`, expiring after 2 s). Chosen over one
+ * global fair queue in Redis because it keeps one round trip per booking and bounds what a
+ * flooder can take from everyone (its quota) without a cross-process scheduler.
  *
  * Redis unavailable: a connection that is not usable (ioredis status other than `ready` once it
  * has been up), a command that fails (connection refused/lost), or no reply within
@@ -63,7 +72,11 @@ import {
   policyForRate,
   systemClock,
   type AcquireOptions,
+  type Admission,
+  type CallerLimits,
+  type CallerQuotaStore,
   type Clock,
+  type FairShareOptions,
   type RateLimiter,
   type RateLimiterStore,
   type RatePolicy,
@@ -231,6 +244,47 @@ end
 return 0
 `;
 
+/**
+ * Caller quota. KEYS[1] = queued counter, KEYS[2] = sorted set of admissions in the last second;
+ * ARGV = maxQueued, ratePerSecond (0: none), ttlMs, unique member, optional now (see RESERVE_LUA).
+ * Returns {1} when admitted (counted), {0, 'CALLER_QUEUE_FULL'} or {0, 'CALLER_RATE', retryAfterMs}.
+ * Every key expires: a process that dies with calls queued cannot hold a caller's quota for long.
+ */
+const ADMIT_LUA = `
+local maxQueued = tonumber(ARGV[1])
+local rate = tonumber(ARGV[2])
+local ttl = tonumber(ARGV[3])
+local now = tonumber(ARGV[5])
+if now == nil then
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+local queued = tonumber(redis.call('GET', KEYS[1]) or '0')
+if queued >= maxQueued then return {0, 'CALLER_QUEUE_FULL'} end
+if rate > 0 then
+  redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - 1000)
+  local n = redis.call('ZCARD', KEYS[2])
+  if n >= rate then
+    local k = redis.call('ZRANGE', KEYS[2], n - math.floor(rate), n - math.floor(rate), 'WITHSCORES')
+    return {0, 'CALLER_RATE', string.format('%.3f', tonumber(k[2]) + 1000 - now)}
+  end
+  redis.call('ZADD', KEYS[2], string.format('%.3f', now), ARGV[4])
+  redis.call('PEXPIRE', KEYS[2], 2000)
+end
+redis.call('INCR', KEYS[1])
+redis.call('PEXPIRE', KEYS[1], ttl)
+return {1}
+`;
+
+/** KEYS[1] = queued counter. One admitted call left the queue. */
+const LEAVE_LUA = `
+local v = redis.call('DECR', KEYS[1])
+if v <= 0 then redis.call('DEL', KEYS[1]) end
+return v
+`;
+
+const admitScript = new RedisScript(ADMIT_LUA);
+const leaveScript = new RedisScript(LEAVE_LUA);
 const reserveScript = new RedisScript(RESERVE_LUA);
 const releaseScript = new RedisScript(RELEASE_LUA);
 
@@ -305,10 +359,14 @@ export interface RedisRateLimiterStoreOptions {
   redisClock?: Clock;
   /** Called on every up/down transition (never throws into the store). */
   onHealthChange?: (health: RedisStoreHealth, error?: unknown) => void;
+  /** Expiry of a caller's queued-calls counter, refreshed on every admission. @default 60000 */
+  callerQuotaTtlMs?: number;
 }
 
-/** Shared-budget `RateLimiterStore` over one Redis (see the module comment). */
-export class RedisRateLimiterStore implements RateLimiterStore {
+/** Shared-budget `RateLimiterStore` (and caller quotas) over one Redis (see the module comment). */
+export class RedisRateLimiterStore implements RateLimiterStore, CallerQuotaStore {
+  /** Every process using the same Redis and key prefix books here (see `RateLimiterStore.shared`). */
+  readonly shared = true;
   private readonly client: RedisScriptClient;
   private readonly commandTimeoutMs: number;
   private readonly firstCommandTimeoutMs: number;
@@ -378,6 +436,43 @@ export class RedisRateLimiterStore implements RateLimiterStore {
         : new RateLimitStoreUnavailableError(`Redis rate-limit store unavailable: ${errorMessage(err)}`, { cause: err });
     } finally {
       if (probe) this.probing = false;
+    }
+  }
+
+  /**
+   * Caller quota across processes: `<key>:caller:<sha1(caller), 20 hex>:q` counts the caller's
+   * queued calls, `…:r` its admissions of the last second. Caller ids are opaque, so they are
+   * hashed (bounded key length, nothing of the id in Redis).
+   */
+  async admit(key: string, caller: string, limits: CallerLimits): Promise<Admission> {
+    if (this.healthState === 'down') throw new RateLimitStoreUnavailableError('Redis rate-limit store unavailable (breaker open)');
+    const base = `${key}:caller:${createHash('sha1').update(caller).digest('hex').slice(0, 20)}`;
+    const member = `${this.instanceId}:${(this.seq = (this.seq + 1) % Number.MAX_SAFE_INTEGER)}`;
+    let reply: unknown;
+    try {
+      reply = await this.command(() =>
+        admitScript.run(this.client, [`${base}:q`, `${base}:r`], [limits.maxQueued, limits.ratePerSecond ?? 0, this.options.callerQuotaTtlMs ?? 60_000, member, ...this.scriptNow()]),
+      );
+    } catch (err) {
+      this.markDown(err);
+      throw err instanceof RateLimitStoreUnavailableError
+        ? err
+        : new RateLimitStoreUnavailableError(`Redis rate-limit store unavailable: ${errorMessage(err)}`, { cause: err });
+    }
+    if (!Array.isArray(reply)) throw new Error('unexpected reply from the caller quota script');
+    if (Number(reply[0]) === 1) return { admitted: true };
+    if (reply[1] === 'CALLER_RATE') return { admitted: false, reason: 'CALLER_RATE', retryAfterMs: Math.max(1, Math.ceil(Number(reply[2]))) };
+    return { admitted: false, reason: 'CALLER_QUEUE_FULL', retryAfterMs: 0 };
+  }
+
+  /** Best effort (the counter expires anyway). Never throws. */
+  async leave(key: string, caller: string): Promise<void> {
+    if (this.healthState === 'down') return;
+    const base = `${key}:caller:${createHash('sha1').update(caller).digest('hex').slice(0, 20)}`;
+    try {
+      await this.command(() => leaveScript.run(this.client, [`${base}:q`], []));
+    } catch {
+      // ignored on purpose (see above)
     }
   }
 
@@ -491,7 +586,7 @@ function errorMessage(err: unknown): string {
 
 export type RedisLimiterFallback = 'memory' | 'reject';
 
-interface RedisRateLimiterCommonOptions {
+interface RedisRateLimiterCommonOptions extends FairShareOptions {
   /** Rate per action (`rateLimit`). */
   policies: ActionPolicyLookup;
   /** Longest a caller may be queued before being rejected with RATE_LIMITED. */
@@ -520,7 +615,7 @@ interface RedisRateLimiterCommonOptions {
   fallbackRateFactor?: number;
   /** Added to every window (shared and fallback): late-start tolerance plus transit jitter. @default 100 */
   windowGuardMs?: number;
-  /** Slots per interval (1 = evenly spaced); see `QueueingRateLimiterOptions.burst`. @default 1 */
+  /** Slots per interval (1 = evenly spaced); see `QueueingRateLimiterOptions.burst`. @default the limit (sliding window) */
   burst?: number;
   /** Latest start after a slot; see `QueueingRateLimiterOptions.lateToleranceMs`. @default max(min(windowGuardMs / 2, 25), 5) */
   lateToleranceMs?: number;
@@ -564,7 +659,14 @@ export class RedisRateLimiter implements RateLimiter {
     const factor = options.fallbackRateFactor ?? 0.5;
     if (!(factor > 0 && factor <= 1)) throw new RangeError('fallbackRateFactor must be in (0, 1]');
     const base = options.ratePolicy ?? policyForRate;
-    const pacing = { windowGuardMs: guard, burst: options.burst, lateToleranceMs: options.lateToleranceMs };
+    const pacing = {
+      windowGuardMs: guard,
+      burst: options.burst,
+      lateToleranceMs: options.lateToleranceMs,
+      callerWeights: options.callerWeights,
+      maxQueuedPerCaller: options.maxQueuedPerCaller,
+      callerRatePerSecond: options.callerRatePerSecond,
+    };
     this.fallbackMode = options.fallback ?? 'memory';
     this.retryAfterMs = options.retryAfterMs ?? 1_000;
     const keyPrefix = options.keyPrefix ?? 'ssl-gateway:ratelimit:';
@@ -576,6 +678,7 @@ export class RedisRateLimiter implements RateLimiter {
       retryAfterMs: this.retryAfterMs,
       clock: options.clock,
       redisClock: options.redisClock,
+      callerQuotaTtlMs: options.maxWaitMs + 60_000,
       onHealthChange: (health, err) => {
         if (health === 'down') {
           logger.warn(
@@ -593,6 +696,7 @@ export class RedisRateLimiter implements RateLimiter {
       policies: options.policies,
       maxWaitMs: options.maxWaitMs,
       store: this.store,
+      quota: this.store,
       clock: options.clock,
       sleep: options.sleep,
       keyPrefix,

@@ -107,7 +107,7 @@ function timedLimiter(time: ManualTime, rate: number, extra: Extra = {}): RedisR
 }
 
 /** `hammer` on manual time: grants are stamped with the manual clock; time runs until all settled. */
-async function hammerOn(time: ManualTime, instances: RedisRateLimiter[], callsEach: number, action = ACTION): Promise<Run> {
+async function hammerOn(time: ManualTime, instances: RedisRateLimiter[], callsEach: number, action = ACTION, advanceMs = 60_000): Promise<Run> {
   const run: Run = { grants: [], errors: [] };
   const all = Promise.all(
     instances.flatMap((l) =>
@@ -119,7 +119,7 @@ async function hammerOn(time: ManualTime, instances: RedisRateLimiter[], callsEa
       ),
     ),
   );
-  await time.advance(60_000);
+  await time.advance(advanceMs);
   await all;
   return run;
 }
@@ -143,8 +143,8 @@ describe('Redis rate limiter: one budget for many processes', () => {
     const run = await hammerOn(time, instances, 15);
     expect(run.errors).toEqual([]);
     expect(run.grants).toHaveLength(60);
-    // Slots 55 ms apart (1100 / 20): the load saturates the limit up to the guard's cost
-    // (19 starts in a second), never beyond it.
+    // A sliding window of 1.1 s: 20 start at once, 20 more when that window has passed, and so on:
+    // the load saturates the limit, never beyond it.
     expect(maxInWindow(run.grants)).toBeLessThanOrEqual(20);
     expect(maxInWindow(run.grants)).toBeGreaterThanOrEqual(18);
     for (const l of instances) expect(l.state).toBe('redis');
@@ -201,7 +201,8 @@ describe('Redis rate limiter: one budget for many processes', () => {
     const keyPrefix = prefix();
     const both: RedisRateLimiter[] = [];
     const time = redisTime(() => both.map((l) => l.client));
-    const [a, b] = [timedLimiter(time, 5, { keyPrefix, maxWaitMs: 1_500, windowGuardMs: 50 }), timedLimiter(time, 5, { keyPrefix, maxWaitMs: 1_500, windowGuardMs: 50 })];
+    const opts = { keyPrefix, maxWaitMs: 1_500, windowGuardMs: 50, burst: 1 };
+    const [a, b] = [timedLimiter(time, 5, opts), timedLimiter(time, 5, opts)];
     both.push(a, b);
     await Promise.all([a.client.ping(), b.client.ping()]);
     const run = await hammerOn(time, [a, b], 6);
@@ -222,10 +223,10 @@ describe('Redis rate limiter: one budget for many processes', () => {
     expect(await admin.zcard(keyPrefix + ACTION)).toBe(8);
   });
 
-  it('hands out slots in arrival order (FIFO), evenly spaced', async () => {
+  it('hands out slots in arrival order (FIFO), evenly spaced with burst 1', async () => {
     const box: RedisRateLimiter[] = [];
     const time = redisTime(() => box.map((l) => l.client));
-    const l = timedLimiter(time, 10, { keyPrefix: prefix() });
+    const l = timedLimiter(time, 10, { keyPrefix: prefix(), burst: 1 });
     box.push(l);
     await l.client.ping();
     const order: number[] = [];
@@ -234,17 +235,20 @@ describe('Redis rate limiter: one budget for many processes', () => {
     await time.advance(5_000);
     await all;
     expect(order).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
-    // 110 ms apart (1100 / 10); each start 1 ms after its slot (the store maps the Redis clock to
-    // the local one to within the whole-ms rounding of both).
-    expect(at.map((t) => t - at[0])).toEqual(Array.from({ length: 9 }, (_, k) => k * 110));
+    // 110 ms apart (1100 / 10). The first slot was free: it starts at once; the others 1 ms after
+    // their slot (the Redis clock is mapped to the local one on the safe side of whole-ms rounding).
+    expect(at.map((t) => t - at[0])).toEqual(Array.from({ length: 9 }, (_, k) => (k === 0 ? 0 : k * 110 + 1)));
   });
 
   it('keeps actions and key prefixes apart, and lets keys expire', async () => {
     const p1 = prefix();
     const p2 = prefix();
-    const l1 = limiter(3, { keyPrefix: p1, maxWaitMs: 0, burst: 3 });
-    const l2 = limiter(3, { keyPrefix: p2, maxWaitMs: 0, burst: 3 });
-    const count = async (l: RedisRateLimiter, action: string) => (await hammer([l], 5, action)).grants.length;
+    const box: RedisRateLimiter[] = [];
+    const time = redisTime(() => box.map((l) => l.client));
+    const l1 = timedLimiter(time, 3, { keyPrefix: p1, maxWaitMs: 0 });
+    const l2 = timedLimiter(time, 3, { keyPrefix: p2, maxWaitMs: 0 });
+    box.push(l1, l2);
+    const count = async (l: RedisRateLimiter, action: string) => (await hammerOn(time, [l], 5, action)).grants.length;
     expect(await count(l1, ACTION)).toBe(3);
     expect(await count(l1, 'ApplyCertificate')).toBe(3);
     expect(await count(l2, ACTION)).toBe(3);
@@ -272,11 +276,14 @@ describe('Redis rate limiter: one budget for many processes', () => {
 
   it('reloads its script when the server forgot it (EVALSHA -> EVAL)', async () => {
     const keyPrefix = prefix();
-    const l = limiter(5, { keyPrefix, maxWaitMs: 0, burst: 5 });
+    const box: RedisRateLimiter[] = [];
+    const time = redisTime(() => box.map((l) => l.client));
+    const l = timedLimiter(time, 5, { keyPrefix, maxWaitMs: 0 });
+    box.push(l);
     await admin.script('FLUSH');
-    expect((await hammer([l], 2)).grants).toHaveLength(2);
+    expect((await hammerOn(time, [l], 2, ACTION, 0)).grants).toHaveLength(2);
     await admin.script('FLUSH');
-    expect((await hammer([l], 5)).grants).toHaveLength(3);
+    expect((await hammerOn(time, [l], 5, ACTION, 0)).grants).toHaveLength(3);
   });
 
   it('rejects invalid factory options', () => {
@@ -284,6 +291,95 @@ describe('Redis rate limiter: one budget for many processes', () => {
     expect(() => limiter(1, { fallbackRateFactor: 0 })).toThrow(RangeError);
     expect(() => limiter(1, { windowGuardMs: -1 })).toThrow(RangeError);
     expect(() => limiter(1, { burst: 0 })).toThrow(RangeError);
+  });
+});
+
+describe('Redis limiter: a sliding-window budget shared fairly by callers, across processes (manual time)', () => {
+  type Grant = { caller: string | undefined; at: number; via: number };
+  /** Two limiter instances (two processes) on one budget and one manual clock. */
+  function pair(rate: number, extra: Extra = {}) {
+    const keyPrefix = prefix();
+    const box: RedisRateLimiter[] = [];
+    const time = redisTime(() => box.map((l) => l.client));
+    box.push(timedLimiter(time, rate, { keyPrefix, ...extra }), timedLimiter(time, rate, { keyPrefix, ...extra }));
+    const log: Grant[] = [];
+    const errors: unknown[] = [];
+    const call = (via: number, caller: string | undefined, n: number) =>
+      Promise.all(
+        Array.from({ length: n }, () =>
+          box[via].acquire(ACTION, undefined, caller === undefined ? undefined : { caller }).then(
+            () => void log.push({ caller, at: time.now() - time0, via }),
+            (err: unknown) => void errors.push(err),
+          ),
+        ),
+      );
+    const time0 = time.now();
+    return { keyPrefix, box, time, log, errors, call };
+  }
+
+  it('light traffic pays nothing: a lone call and a burst below the limit, from two processes, start at once', async () => {
+    const p = pair(10);
+    await Promise.all(p.box.map((l) => l.client.ping()));
+    const lone = p.call(0, 'key:a', 1);
+    await p.time.advance(0);
+    await lone;
+    const burst = Promise.all([p.call(0, 'key:a', 4), p.call(1, 'key:b', 5)]);
+    await p.time.advance(0);
+    await burst;
+    expect(p.errors).toEqual([]);
+    expect(p.log.map((g) => g.at)).toEqual(Array(10).fill(0));
+  });
+
+  it('never grants more than the limit in any window + guard; only calls beyond the budget wait', async () => {
+    const p = pair(10, { maxQueuedPerCaller: 100 });
+    await Promise.all(p.box.map((l) => l.client.ping()));
+    const all = Promise.all([p.call(0, 'key:a', 12), p.call(1, 'key:b', 13)]);
+    await p.time.advance(10_000);
+    await all;
+    expect(p.errors).toEqual([]);
+    const times = p.log.map((g) => g.at).sort((a, b) => a - b);
+    // (+1 ms: slots on the Redis clock are mapped to the local one on the safe side of whole-ms rounding)
+    expect(times).toEqual([...Array(10).fill(0), ...Array(10).fill(1_101), ...Array(5).fill(2_201)]);
+  });
+
+  it('round-robin in each process: a light caller is served in its fair turn while a flooder has 40 queued', async () => {
+    const p = pair(10, { maxQueuedPerCaller: 40 });
+    await Promise.all(p.box.map((l) => l.client.ping()));
+    const flood = p.call(0, 'key:flood', 40);
+    await p.time.advance(5);
+    expect(p.log).toHaveLength(10);
+    const light = p.call(0, 'key:light', 3);
+    await p.time.advance(10_000);
+    await Promise.all([flood, light]);
+    expect(p.errors).toEqual([]);
+    expect(p.log.slice(10, 16).map((g) => g.caller)).toEqual(['key:flood', 'key:light', 'key:flood', 'key:light', 'key:flood', 'key:light']);
+    // (+1 ms: a slot on the Redis clock is mapped to the local one on the safe side of whole-ms rounding)
+    expect(p.log.filter((g) => g.caller === 'key:light').map((g) => g.at)).toEqual([1_101, 1_101, 1_101]);
+  });
+
+  it("a caller's queue quota is counted in Redis: past it, in any process, it is refused at once; its keys expire", async () => {
+    const p = pair(10, { maxQueuedPerCaller: 3 });
+    await Promise.all(p.box.map((l) => l.client.ping()));
+    const blocker = p.call(0, undefined, 10); // internal calls fill the window: everything after queues
+    await p.time.advance(0);
+    const a = p.call(0, 'key:flood', 2);
+    const b = p.call(1, 'key:flood', 3);
+    const other = p.call(1, 'key:other', 3);
+    await p.time.advance(0);
+    expect(p.errors).toHaveLength(2);
+    for (const err of p.errors) {
+      expect(err).toBeInstanceOf(GatewayError);
+      expect(err).toMatchObject({ code: 'RATE_LIMITED', httpStatus: 429, details: { action: ACTION, reason: 'CALLER_QUEUE_FULL', retryAfterMs: 110 } });
+    }
+    const keys = await admin.keys(`${p.keyPrefix}${ACTION}:caller:*`);
+    expect(keys.length).toBeGreaterThan(0);
+    for (const k of keys) expect(await admin.pttl(k)).toBeGreaterThan(0);
+    await p.time.advance(5_000);
+    await Promise.all([blocker, a, b, other]);
+    expect(p.log.filter((g) => g.caller === 'key:flood')).toHaveLength(3);
+    expect(p.log.filter((g) => g.caller === 'key:other')).toHaveLength(3);
+    // every queued call left: the counters are gone
+    expect(await admin.keys(`${p.keyPrefix}${ACTION}:caller:*:q`)).toEqual([]);
   });
 });
 

@@ -582,6 +582,28 @@ describe('UpstreamClient: the rate-limit start check at the moment the request i
     expect(lim.acquired).toEqual([undefined]);
   });
 
+  it('a strict permit (sliding window) is refused even on a connection opened for it; the call goes on that connection when it books again', async () => {
+    server.respond(ok());
+    const late = [true, false];
+    let released = 0;
+    const acquired: (AcquireOptions | undefined)[] = [];
+    const limiter: RateLimiter = {
+      acquire: async (_action, _signal, options) => {
+        acquired.push(options);
+        const isLate = late.shift() ?? false;
+        return { late: () => isLate, release: () => void released++, strict: true };
+      },
+    };
+    const { client, events } = makeClient({ limiter });
+    await client.call('DescribeCertificates', {});
+    expect(server.requests).toHaveLength(1);
+    expect(acquired).toEqual([undefined, { requeue: true }]);
+    expect(released).toBe(1);
+    expect(events.map((e) => [e.attempt, e.outcome])).toEqual([[1, 'success']]);
+    expect(events[0].sentAt).toEqual(expect.any(Number));
+    expect(events[0].queueWaitMs).toEqual(expect.any(Number));
+  });
+
   it('a call that keeps losing its slot fails with RATE_LIMITED after 5 lost starts, having sent nothing', async () => {
     server.respond(ok());
     const lim = scriptedLimiter([false, true, true, true, true, true, true]);

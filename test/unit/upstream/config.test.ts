@@ -52,6 +52,7 @@ describe('loadConfig', () => {
         rateLimitRedisFallback: 'memory',
         rateLimitFallbackPercent: 50,
         rateLimitWindowGuardMs: 100,
+        rateLimitFairShare: { callerWeights: {}, maxQueuedPerCaller: 20 },
       },
     });
     expect(DEFAULT_SSL_ENDPOINT).toBe('https://ssl.tencentcloudapi.com');
@@ -100,6 +101,22 @@ describe('loadConfig', () => {
       rateLimitMaxWaitMs: 0,
       rateLimitOverrides: { DescribeCertificates: 5, ApplyCertificate: 2, CheckCertificateChain: 0.5 },
     });
+  });
+
+  it('reads fair-share settings: caller weights with opaque ids, per-caller queue and rate quotas', () => {
+    const c = loadConfig({
+      RATE_LIMIT_CALLER_WEIGHTS: 'key:abc=2, jwt:https://issuer.example#sub=1=0.5',
+      RATE_LIMIT_CALLER_MAX_QUEUED: '5',
+      RATE_LIMIT_CALLER_RATE: '3',
+    });
+    expect(c.upstream.rateLimitFairShare).toEqual({
+      callerWeights: { 'key:abc': 2, 'jwt:https://issuer.example#sub=1': 0.5 },
+      maxQueuedPerCaller: 5,
+      callerRatePerSecond: 3,
+    });
+    expect(() => loadConfig({ RATE_LIMIT_CALLER_WEIGHTS: 'key:abc=0' })).toThrow(/RATE_LIMIT_CALLER_WEIGHTS/);
+    expect(() => loadConfig({ RATE_LIMIT_CALLER_WEIGHTS: 'key:abc' })).toThrow(/RATE_LIMIT_CALLER_WEIGHTS/);
+    expect(() => loadConfig({ RATE_LIMIT_CALLER_MAX_QUEUED: '0' })).toThrow(/RATE_LIMIT_CALLER_MAX_QUEUED/);
   });
 
   it('GATEWAY_ENV wins over NODE_ENV; test env is silent by default', () => {

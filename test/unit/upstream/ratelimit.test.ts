@@ -70,13 +70,14 @@ describe('QueueingRateLimiter (fake time)', () => {
     vi.useRealTimers();
   });
 
-  // The pacing these tests were written for: a 50 ms guard, 25 ms start tolerance.
+  // The pacing these tests were written for: evenly spaced slots (burst 1), a 50 ms guard, 25 ms
+  // start tolerance. The default (a sliding-window budget) is tested in its own suite below.
   const make = (maxWaitMs: number, overrides: Record<string, number> = {}, extra: Partial<QueueingRateLimiterOptions> = {}) =>
-    new QueueingRateLimiter({ policies: createPolicyLookup(POLICIES, { rateLimitOverrides: overrides }), maxWaitMs, windowGuardMs: 50, ...extra });
+    new QueueingRateLimiter({ policies: createPolicyLookup(POLICIES, { rateLimitOverrides: overrides }), maxWaitMs, windowGuardMs: 50, burst: 1, ...extra });
 
-  it('by default guards every window with 100 ms and tolerates a start at most 25 ms late', () => {
+  it('by default guards every window with 100 ms, tolerates a start at most 25 ms late, and does not space slots', () => {
     const limiter = new QueueingRateLimiter({ policies: createPolicyLookup(POLICIES), maxWaitMs: 0 });
-    expect(limiter.policyFor(10)).toEqual({ limit: 10, windowMs: 1_100, burst: 1 });
+    expect(limiter.policyFor(10)).toEqual({ limit: 10, windowMs: 1_100, burst: 10 });
     expect(limiter.lateToleranceMs).toBe(25);
   });
 
@@ -154,7 +155,8 @@ describe('QueueingRateLimiter (fake time)', () => {
     await vi.advanceTimersByTimeAsync(0);
     // slots 0, 100, 200; the 4th would wait 300 ms > 250 ms
     expect(run.done).toHaveLength(1);
-    expect(run.errors.map((e) => e.i)).toEqual([3, 4]);
+    // (the newest is refused first: it is last in the queue's order)
+    expect(run.errors.map((e) => e.i)).toEqual([4, 3]);
     const err = run.errors[0].err;
     expect(err).toBeInstanceOf(GatewayError);
     expect(err).toMatchObject({ code: 'RATE_LIMITED', httpStatus: 429, details: { action: 'DescribeCertificates', limitPerSecond: 10, retryAfterMs: 50, source: 'gateway' } });
@@ -457,6 +459,180 @@ describe('QueueingRateLimiter (fake time)', () => {
     expect(() => make(0, {}, { lateToleranceMs: -1 })).toThrow(RangeError);
     expect(make(0, {}, { windowGuardMs: 0 }).lateToleranceMs).toBe(5);
     expect(make(0).policyFor(10)).toEqual({ limit: 10, windowMs: 1050, burst: 1 });
+  });
+});
+
+describe('QueueingRateLimiter defaults: a sliding-window budget shared fairly by callers (fake time)', () => {
+  let t0: number;
+  beforeEach(() => {
+    vi.useFakeTimers({ now: 1_000_000 });
+    t0 = Date.now();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  const make = (extra: Partial<QueueingRateLimiterOptions> = {}) => new QueueingRateLimiter({ policies: createPolicyLookup(POLICIES), maxWaitMs: 60_000, ...extra });
+
+  /** Acquires for `caller`, recording the grant time and order (shared `log`). */
+  function calls(limiter: QueueingRateLimiter, caller: string | undefined, n: number, log: { caller: string | undefined; at: number }[]) {
+    const errors: unknown[] = [];
+    const all = Promise.all(
+      Array.from({ length: n }, () =>
+        limiter.acquire('DescribeCertificates', undefined, caller === undefined ? undefined : { caller }).then(
+          () => void log.push({ caller, at: Date.now() - t0 }),
+          (err: unknown) => void errors.push(err),
+        ),
+      ),
+    );
+    return { errors, all };
+  }
+
+  it('light traffic pays nothing: a lone call and a burst below the limit start at once', async () => {
+    const limiter = make();
+    const log: { caller: string | undefined; at: number }[] = [];
+    await calls(limiter, 'key:a', 1, log).all;
+    expect(log.map((l) => l.at)).toEqual([0]);
+    // five different reads of one action a few ms later: the last window + guard still has room
+    vi.setSystemTime(t0 + 3);
+    await calls(limiter, 'key:a', 5, log).all;
+    expect(log.map((l) => l.at)).toEqual([0, 3, 3, 3, 3, 3]);
+  });
+
+  it('only calls beyond the budget wait, until the window (1 s + 100 ms guard) of the oldest has passed', async () => {
+    const limiter = make();
+    const log: { caller: string | undefined; at: number }[] = [];
+    const run = calls(limiter, undefined, 25, log);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(log).toHaveLength(10);
+    await vi.advanceTimersByTimeAsync(1_099);
+    expect(log).toHaveLength(10);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(log).toHaveLength(20);
+    await vi.advanceTimersByTimeAsync(1_100);
+    await run.all;
+    expect(log.map((l) => l.at)).toEqual([...Array(10).fill(0), ...Array(10).fill(1_100), ...Array(5).fill(2_200)]);
+  });
+
+  it('with a shared store a start later than the tolerance is refused even with nobody waiting (other processes may fill the next window), and booking again costs nothing', async () => {
+    const inner = new MemoryRateLimiterStore();
+    const shared: RateLimiterStore = { shared: true, reserve: (k, p, w) => inner.reserve(k, p, w), release: (k, p, t) => inner.release(k, p, t) };
+    const limiter = make({ store: shared });
+    const permit = await limiter.acquire('DescribeCertificates');
+    vi.setSystemTime(t0 + 25);
+    expect(permit.late()).toBe(false);
+    vi.setSystemTime(t0 + 26);
+    expect(permit.late()).toBe(true);
+    permit.release();
+    const again = await limiter.acquire('DescribeCertificates', undefined, { requeue: true });
+    expect(Date.now() - t0).toBe(26);
+    expect(again.late()).toBe(false);
+    expect(again.strict).toBe(true);
+  });
+
+  it('with the in-process store (every booking seen) a late start goes while the schedule after it has room', async () => {
+    const limiter = make();
+    const permit = await limiter.acquire('DescribeCertificates');
+    vi.setSystemTime(t0 + 500);
+    expect(permit.late()).toBe(false);
+    expect(permit.strict).toBe(false);
+  });
+
+  it('never grants more than the limit in any window + guard, under random arrivals of several callers', async () => {
+    const limiter = make({ maxQueuedPerCaller: 1_000 });
+    const rnd = prng(7);
+    const log: { caller: string | undefined; at: number }[] = [];
+    const runs: Promise<unknown>[] = [];
+    for (let i = 0; i < 80; i++) {
+      await vi.advanceTimersByTimeAsync(Math.floor(rnd() * 120));
+      runs.push(calls(limiter, `key:${Math.floor(rnd() * 4)}`, 1, log).all);
+    }
+    await vi.advanceTimersByTimeAsync(20_000);
+    await Promise.all(runs);
+    const times = log.map((l) => l.at).sort((a, b) => a - b);
+    expect(times).toHaveLength(80);
+    for (let k = 0; k + 10 < times.length; k++) expect(times[k + 10] - times[k]).toBeGreaterThanOrEqual(1_100);
+    expect(maxInWindow(times, 1_100)).toBe(10);
+  });
+
+  it('round-robin: with a flooder holding 40 queued calls, a light caller is served in its fair turn, not after the flood', async () => {
+    const limiter = make({ maxQueuedPerCaller: 40 });
+    const log: { caller: string | undefined; at: number }[] = [];
+    const flood = calls(limiter, 'key:flood', 40, log);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(log).toHaveLength(10); // the flood's first 10 go at once; 30 wait
+    await vi.advanceTimersByTimeAsync(5);
+    const light = calls(limiter, 'key:light', 3, log);
+    await vi.advanceTimersByTimeAsync(10_000);
+    await Promise.all([flood.all, light.all]);
+    // From the light caller's arrival on, the two alternate until it has nothing queued.
+    expect(log.slice(10, 16).map((l) => l.caller)).toEqual(['key:flood', 'key:light', 'key:flood', 'key:light', 'key:flood', 'key:light']);
+    expect(log.filter((l) => l.caller === 'key:light').map((l) => l.at)).toEqual([1_100, 1_100, 1_100]);
+    expect(flood.errors).toEqual([]);
+  });
+
+  it('weights: a caller with weight 2 gets two of every three slots while both compete', async () => {
+    const limiter = make({ callerWeights: { 'key:gold': 2 } });
+    const log: { caller: string | undefined; at: number }[] = [];
+    const blocker = calls(limiter, undefined, 10, log); // fill the window so that both queue
+    await vi.advanceTimersByTimeAsync(0);
+    const a = calls(limiter, 'key:gold', 8, log);
+    const b = calls(limiter, 'key:plain', 4, log);
+    await vi.advanceTimersByTimeAsync(10_000);
+    await Promise.all([blocker.all, a.all, b.all]);
+    expect(log.slice(10, 22).map((l) => (l.caller === 'key:gold' ? 'G' : 'p')).join('')).toBe('GGpGGpGGpGGp');
+  });
+
+  it('quota: a caller past its queued-calls quota is refused at once (RATE_LIMITED, retry-after); other callers are not', async () => {
+    const limiter = make({ maxQueuedPerCaller: 3 });
+    const log: { caller: string | undefined; at: number }[] = [];
+    const blocker = calls(limiter, 'key:other', 10, log);
+    await vi.advanceTimersByTimeAsync(0);
+    const flood = calls(limiter, 'key:flood', 5, log);
+    const other = calls(limiter, 'key:other', 3, log);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(flood.errors).toHaveLength(2);
+    for (const err of flood.errors) {
+      expect(err).toBeInstanceOf(GatewayError);
+      expect(err).toMatchObject({ code: 'RATE_LIMITED', httpStatus: 429, details: { action: 'DescribeCertificates', reason: 'CALLER_QUEUE_FULL', retryAfterMs: 110, source: 'gateway' } });
+    }
+    await vi.advanceTimersByTimeAsync(2_000);
+    await Promise.all([blocker.all, flood.all, other.all]);
+    expect(other.errors).toEqual([]);
+    expect(log.filter((l) => l.caller === 'key:flood')).toHaveLength(3);
+    // the quota counts queued calls: once they went, the caller may queue again
+    const again = calls(limiter, 'key:flood', 3, log);
+    await vi.advanceTimersByTimeAsync(2_000);
+    await again.all;
+    expect(again.errors).toEqual([]);
+  });
+
+  it('caller rate quota: at most RATE_LIMIT_CALLER_RATE admissions per second and caller, refused with the time until one is free', async () => {
+    const limiter = make({ callerRatePerSecond: 2 });
+    const log: { caller: string | undefined; at: number }[] = [];
+    const first = calls(limiter, 'key:a', 3, log);
+    await vi.advanceTimersByTimeAsync(0);
+    await first.all;
+    expect(log).toHaveLength(2);
+    expect(first.errors).toHaveLength(1);
+    expect(first.errors[0]).toMatchObject({ code: 'RATE_LIMITED', details: { reason: 'CALLER_RATE', retryAfterMs: 1_000 } });
+    await calls(limiter, 'key:b', 1, log).all; // another caller is not affected
+    expect(log).toHaveLength(3);
+    vi.setSystemTime(t0 + 1_000);
+    const later = calls(limiter, 'key:a', 1, log);
+    await vi.advanceTimersByTimeAsync(0);
+    await later.all;
+    expect(later.errors).toEqual([]);
+  });
+
+  it('calls without a caller are one anonymous class without a quota', async () => {
+    const limiter = make({ maxQueuedPerCaller: 1 });
+    const log: { caller: string | undefined; at: number }[] = [];
+    const run = calls(limiter, undefined, 15, log);
+    await vi.advanceTimersByTimeAsync(2_000);
+    await run.all;
+    expect(run.errors).toEqual([]);
+    expect(log).toHaveLength(15);
   });
 });
 
