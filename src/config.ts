@@ -11,6 +11,7 @@
 
 import { readAuthConfig, type AuthConfig } from './auth/config';
 import type { Credentials, UpstreamLanguage } from './upstream/credentials';
+import type { UpstreamSettings } from './upstream';
 import type { IdempotencyConfig } from './idempotency/service';
 
 export type { Credentials, IdempotencyConfig, UpstreamLanguage };
@@ -19,40 +20,11 @@ import { readCacheConfig, type CacheConfig } from './upstream/cache/config';
 
 export type GatewayEnv = 'development' | 'test' | 'staging' | 'production';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-export interface UpstreamConfig {
-  /**
-   * `TENCENTCLOUD_SECRET_ID` + `TENCENTCLOUD_SECRET_KEY` (+ `TENCENTCLOUD_SESSION_TOKEN`).
-   * Undefined when no SecretId is set (the dev entry point then starts the simulator).
-   * @default undefined
-   */
-  readonly credentials?: Credentials;
-  /** `TENCENTCLOUD_REGION`: sent as `X-TC-Region` to actions that use a region. @default undefined */
-  readonly region?: string;
-  /** `TENCENTCLOUD_SSL_ENDPOINT`: base URL of the SSL API. @default 'https://ssl.tencentcloudapi.com' */
-  readonly endpoint: string;
-  /** `TENCENTCLOUD_LANGUAGE` (`zh-CN` | `en-US`): sent as `X-TC-Language`. @default undefined */
-  readonly language?: UpstreamLanguage;
-  /** `UPSTREAM_CONNECT_TIMEOUT_MS`: TCP/TLS connect timeout. @default 3000 */
-  readonly connectTimeoutMs: number;
-  /** `UPSTREAM_REQUEST_TIMEOUT_MS`: whole request (send + headers + body) per attempt. @default 10000 */
-  readonly requestTimeoutMs: number;
-  /** `UPSTREAM_MAX_ATTEMPTS`: attempts per call, first one included (the retry budget). @default 3 */
-  readonly maxAttempts: number;
-  /** `UPSTREAM_RETRY_BASE_DELAY_MS`: full-jitter backoff base. @default 100 */
-  readonly retryBaseDelayMs: number;
-  /** `UPSTREAM_RETRY_MAX_DELAY_MS`: full-jitter backoff cap. @default 2000 */
-  readonly retryMaxDelayMs: number;
-  /** `UPSTREAM_MAX_CONNECTIONS`: keep-alive pool size. @default 16 */
-  readonly maxConnections: number;
-  /** `UPSTREAM_KEEPALIVE_TIMEOUT_MS`: idle time before a pooled socket is closed. @default 4000 */
-  readonly keepAliveTimeoutMs: number;
-  /** `RATE_LIMIT_MAX_WAIT_MS`: longest a call is queued by the rate limiter before RATE_LIMITED. @default 2000 */
-  readonly rateLimitMaxWaitMs: number;
-  /**
-   * `RATE_LIMIT_OVERRIDES`: per-action calls per second replacing the documented limits,
-   * e.g. `DescribeCertificates=5,ApplyCertificate=2`. @default {}
-   */
-  readonly rateLimitOverrides: Readonly<Record<string, number>>;
+/**
+ * `Config.upstream`: the upstream client's settings (documented where they are declared,
+ * src/upstream/index.ts) plus what the composition needs for the shared limiter.
+ */
+export interface UpstreamConfig extends UpstreamSettings {
   /** `RATE_LIMIT_REDIS_FALLBACK` (`memory` | `reject`): behaviour while Redis is unreachable. @default 'memory' */
   readonly rateLimitRedisFallback: 'memory' | 'reject';
   /**
@@ -233,52 +205,50 @@ export class EnvReader {
   }
 
   /**
-   * `id=weight,id=weight`: ids are opaque (they may hold `:`, `#`, even `=`), so each item splits
-   * at its LAST `=`; weights are numbers > 0.
+   * A comma-separated list of `key=number` items (whitespace around items tolerated): each item
+   * goes through `parse` (undefined: malformed, reported with `expected`); a key listed twice is an
+   * error naming it as `what`.
    */
-  weightMap(name: string): Record<string, number> {
+  private numberMap(name: string, expected: string, what: string, parse: (item: string) => [string, number] | undefined): Record<string, number> {
     const v = this.raw(name);
     const out: Record<string, number> = {};
     if (v === undefined) return out;
     for (const part of v.split(',')) {
       const item = part.trim();
       if (item === '') continue;
-      const at = item.lastIndexOf('=');
-      const id = at > 0 ? item.slice(0, at).trim() : '';
-      const weight = at > 0 ? item.slice(at + 1).trim() : '';
-      if (id === '' || !/^\d+(?:\.\d+)?$/.test(weight) || Number(weight) <= 0) {
-        this.fail(name, `expected "callerId=weight[,callerId=weight...]" with weights > 0, bad item "${item}"`);
+      const pair = parse(item);
+      if (pair === undefined) {
+        this.fail(name, `expected ${expected}, bad item "${item}"`);
         continue;
       }
-      if (Object.prototype.hasOwnProperty.call(out, id)) {
-        this.fail(name, `caller ${id} is listed twice`);
+      if (Object.prototype.hasOwnProperty.call(out, pair[0])) {
+        this.fail(name, `${what} ${pair[0]} is listed twice`);
         continue;
       }
-      out[id] = Number(weight);
+      out[pair[0]] = pair[1];
     }
     return out;
   }
 
+  /**
+   * `id=weight,id=weight`: ids are opaque (they may hold `:`, `#`, even `=`), so each item splits
+   * at its LAST `=`; weights are numbers > 0.
+   */
+  weightMap(name: string): Record<string, number> {
+    return this.numberMap(name, '"callerId=weight[,callerId=weight...]" with weights > 0', 'caller', (item) => {
+      const at = item.lastIndexOf('=');
+      const id = at > 0 ? item.slice(0, at).trim() : '';
+      const weight = at > 0 ? item.slice(at + 1).trim() : '';
+      return id === '' || !/^\d+(?:\.\d+)?$/.test(weight) || Number(weight) <= 0 ? undefined : [id, Number(weight)];
+    });
+  }
+
   /** `Name=number,Name=number` (whitespace tolerated; numbers > 0). */
   rateMap(name: string): Record<string, number> {
-    const v = this.raw(name);
-    const out: Record<string, number> = {};
-    if (v === undefined) return out;
-    for (const part of v.split(',')) {
-      const item = part.trim();
-      if (item === '') continue;
+    return this.numberMap(name, '"Action=callsPerSecond[,Action=callsPerSecond...]"', 'action', (item) => {
       const m = /^([A-Za-z][A-Za-z0-9]*)\s*=\s*(\d+(?:\.\d+)?)$/.exec(item);
-      if (m === null || Number(m[2]) <= 0) {
-        this.fail(name, `expected "Action=callsPerSecond[,Action=callsPerSecond...]", bad item "${item}"`);
-        continue;
-      }
-      if (Object.prototype.hasOwnProperty.call(out, m[1])) {
-        this.fail(name, `action ${m[1]} is listed twice`);
-        continue;
-      }
-      out[m[1]] = Number(m[2]);
-    }
-    return out;
+      return m === null || Number(m[2]) <= 0 ? undefined : [m[1], Number(m[2])];
+    });
   }
 }
 

@@ -23,7 +23,8 @@
  * `IdempotencyStoreUnavailableError`; `runIdempotent` then refuses to execute (fail closed).
  */
 import { Redis } from 'ioredis';
-import { RedisScript, withTimeout, type RedisScriptClient } from '../upstream/redis-ratelimit';
+import { RedisScript, type RedisScriptClient } from '../upstream/redis-ratelimit';
+import { quitRedis, withTimeout } from '../upstream/redis-client';
 import {
   DEFAULT_MAX_BYTES_PER_CALLER,
   DEFAULT_MAX_ENTRIES_PER_CALLER,
@@ -255,15 +256,7 @@ export class RedisIdempotencyStore implements IdempotencyStore {
   async close(): Promise<void> {
     if (!this.ownsClient || this.closed) return;
     this.closed = true;
-    if (this.client.status === 'ready') {
-      try {
-        await withTimeout(this.client.quit(), 1_000, () => new Error('quit timed out'));
-        return;
-      } catch {
-        // fall through
-      }
-    }
-    this.client.disconnect();
+    await quitRedis(this.client);
   }
 
   private async run(script: RedisScript, keys: readonly string[], args: ReadonlyArray<string | number>): Promise<unknown> {

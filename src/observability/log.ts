@@ -79,18 +79,7 @@ export function currentScope(): RequestScope | undefined {
  * What the upstream client reports of one attempt (its `UpstreamCallEvent` has this shape and
  * more); declared here so that logging stays below the layers it logs.
  */
-export interface UpstreamCallReport {
-  action: string;
-  attempt: number;
-  outcome: 'success' | 'error';
-  latencyMs: number;
-  requestId?: string;
-  upstreamCode?: string;
-  /** How long the call waited in the rate limiter's queue, ms. */
-  queueWaitMs?: number;
-  /** When the request was written to the upstream (ms since the epoch). */
-  sentAt?: number;
-}
+export type UpstreamCallReport = Omit<UpstreamCallRecord, 'cache' | 'ageMs'>;
 
 /** The upstream client's `onCall` hook: records each attempt on the current request. */
 export function recordUpstreamCall(event: UpstreamCallReport): void {

@@ -8,6 +8,7 @@
  * API Gateway stage prefix (`/dev/graphql`) as well as at `/graphql`.
  */
 
+import { escapeHtml, htmlPageStart, selfOnlyCsp } from '../http/html';
 import { PLAYGROUND_EXAMPLES, type PlaygroundExample } from './examples';
 
 export interface PlaygroundPageOptions {
@@ -103,39 +104,19 @@ export const PLAYGROUND_SCRIPT_SOURCE = `(function () {
  * Sent with the page. `style-src 'unsafe-inline'` is needed by CodeMirror and GraphiQL, which set
  * inline styles; fonts are data: URIs inside graphiql.min.css.
  */
-export const PLAYGROUND_CSP = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "font-src 'self' data:",
-  "connect-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
-
-const escapeHtml = (s: string): string =>
-  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+export const PLAYGROUND_CSP = selfOnlyCsp();
 
 /**
  * The page. `assetBase` is the path of the asset folder relative to the page, e.g.
  * `graphql/assets/` for a page served at `.../graphql`.
  */
 export function renderPlaygroundPage(assetBase: string, options: PlaygroundPageOptions = {}): string {
-  const title = escapeHtml(options.title ?? 'ssl-gateway GraphQL playground');
+  const title = options.title ?? 'ssl-gateway GraphQL playground';
   const asset = (name: string): string => escapeHtml(`${assetBase}${name}`);
   const headers = options.defaultHeaders && Object.keys(options.defaultHeaders).length > 0 ? JSON.stringify(options.defaultHeaders, null, 2) : '';
   const hint = options.credentialHint ?? '';
   const examples = JSON.stringify(options.examples ?? PLAYGROUND_EXAMPLES);
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<title>${title}</title>
-<link rel="icon" href="data:,">
+  return `${htmlPageStart(title)}
 <link rel="stylesheet" href="${asset('graphiql.min.css')}">
 <style>html, body { height: 100%; margin: 0; overflow: hidden; } body { display: flex; flex-direction: column; }
 #credential-hint { margin: 0; padding: 6px 12px; font: 14px/1.4 system-ui, sans-serif; background: #fff8d6; border-bottom: 1px solid #e6d88a; }

@@ -13,6 +13,7 @@
  * the page, so it also works behind an API Gateway stage prefix.
  */
 import { JS_CONTENT_TYPE, SAME_ORIGIN_ONLY, StaticAssets, locateVendoredFile, serveStaticAsset, type VendoredFile } from '../http/static-assets';
+import { escapeHtml, htmlPageStart, selfOnlyCsp } from '../http/html';
 import type { GatewayRequest, GatewayResult } from '../http/types';
 
 /** Every vendored file the reference page loads. The build script copies exactly these. */
@@ -66,21 +67,7 @@ export const DOCS_SCRIPT_SOURCE = `(function () {
  * Sent with the page. `style-src 'unsafe-inline'`: Redoc styles itself with styled-components,
  * which inserts `<style>` elements. No external origin anywhere.
  */
-export const DOCS_CSP = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "font-src 'self' data:",
-  "connect-src 'self'",
-  'worker-src blob:',
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
-
-const escapeHtml = (s: string): string =>
-  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+export const DOCS_CSP = selfOnlyCsp(['worker-src blob:']);
 
 /**
  * The page served at `path` (`/v1/docs`, `/v1/docs/`, or with a stage prefix). Relative URLs:
@@ -91,15 +78,7 @@ export function renderDocsPage(path: string, title: string): string {
   const slash = path.endsWith('/');
   const assets = slash ? 'assets/' : 'docs/assets/';
   const spec = slash ? '../openapi.json' : 'openapi.json';
-  const t = escapeHtml(title);
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<title>${t}</title>
-<link rel="icon" href="data:,">
+  return `${htmlPageStart(title)}
 <style>body { margin: 0; }</style>
 </head>
 <body>

@@ -16,21 +16,43 @@ export { specPolicies, specPolicyLookup } from './spec-policy';
 
 export type { Credentials, UpstreamLanguage };
 
-/** The settings `createUpstreamClient` takes (`Config.upstream` has this shape). */
+/**
+ * The settings `createUpstreamClient` takes; `Config.upstream` extends them, read from the
+ * environment variables named below by src/config.ts.
+ */
 export interface UpstreamSettings {
+  /**
+   * `TENCENTCLOUD_SECRET_ID` + `TENCENTCLOUD_SECRET_KEY` (+ `TENCENTCLOUD_SESSION_TOKEN`).
+   * Undefined when no SecretId is set (the dev entry point then starts the simulator).
+   * @default undefined
+   */
   readonly credentials?: Credentials;
+  /** `TENCENTCLOUD_REGION`: sent as `X-TC-Region` to actions that use a region. @default undefined */
   readonly region?: string;
+  /** `TENCENTCLOUD_SSL_ENDPOINT`: base URL of the SSL API. @default 'https://ssl.tencentcloudapi.com' */
   readonly endpoint: string;
+  /** `TENCENTCLOUD_LANGUAGE` (`zh-CN` | `en-US`): sent as `X-TC-Language`. @default undefined */
   readonly language?: UpstreamLanguage;
+  /** `UPSTREAM_CONNECT_TIMEOUT_MS`: TCP/TLS connect timeout. @default 3000 */
   readonly connectTimeoutMs: number;
+  /** `UPSTREAM_REQUEST_TIMEOUT_MS`: whole request (send + headers + body) per attempt. @default 10000 */
   readonly requestTimeoutMs: number;
+  /** `UPSTREAM_MAX_ATTEMPTS`: attempts per call, first one included (the retry budget). @default 3 */
   readonly maxAttempts: number;
+  /** `UPSTREAM_RETRY_BASE_DELAY_MS`: full-jitter backoff base. @default 100 */
   readonly retryBaseDelayMs: number;
+  /** `UPSTREAM_RETRY_MAX_DELAY_MS`: full-jitter backoff cap. @default 2000 */
   readonly retryMaxDelayMs: number;
+  /** `UPSTREAM_MAX_CONNECTIONS`: keep-alive pool size. @default 16 */
   readonly maxConnections: number;
+  /** `UPSTREAM_KEEPALIVE_TIMEOUT_MS`: idle time before a pooled socket is closed. @default 4000 */
   readonly keepAliveTimeoutMs: number;
+  /** `RATE_LIMIT_MAX_WAIT_MS`: longest a call is queued by the rate limiter before RATE_LIMITED. @default 2000 */
   readonly rateLimitMaxWaitMs: number;
-  /** Calls per second by action, replacing the documented ones. */
+  /**
+   * `RATE_LIMIT_OVERRIDES`: per-action calls per second replacing the documented limits,
+   * e.g. `DescribeCertificates=5,ApplyCertificate=2`. @default {}
+   */
   readonly rateLimitOverrides: Readonly<Record<string, number>>;
   /** Fair shares of the default limiter (weights, per-caller quotas). @default defaults of `FairShareOptions` */
   readonly rateLimitFairShare?: FairShareOptions;

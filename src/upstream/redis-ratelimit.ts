@@ -58,6 +58,7 @@
  * - `'reject'`: answers RATE_LIMITED with HTTP 503 (`details.reason = RATE_LIMIT_STORE_UNAVAILABLE`):
  *   never exceeds the shared budget, at the price of availability.
  */
+import { quitRedis, withTimeout } from './redis-client';
 import { ErrorReason, reasonEntry } from '../errors';
 import { fallbackLogger } from '../observability/log';
 import { createHash, randomBytes } from 'node:crypto';
@@ -106,23 +107,6 @@ export class RedisScript {
   }
 }
 
-/** Rejects with `onTimeout()` when `promise` has not settled within `ms`. */
-export function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
-  if (!Number.isFinite(ms)) return promise;
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(onTimeout()), Math.max(1, ms));
-    promise.then(
-      (v) => {
-        clearTimeout(timer);
-        resolve(v);
-      },
-      (e: unknown) => {
-        clearTimeout(timer);
-        reject(e);
-      },
-    );
-  });
-}
 
 /**
  * Like `withTimeout`, but measured by the reply's ARRIVAL rather than by when this process got
@@ -745,15 +729,7 @@ export class RedisRateLimiter implements RateLimiter {
   async close(): Promise<void> {
     if (!this.ownsClient || this.closed) return;
     this.closed = true;
-    if (this.client.status === 'ready') {
-      try {
-        await withTimeout(this.client.quit(), 1_000, () => new Error('quit timed out'));
-        return;
-      } catch {
-        // fall through
-      }
-    }
-    this.client.disconnect();
+    await quitRedis(this.client);
   }
 }
 
@@ -789,3 +765,5 @@ export function createRedisRateLimiter(options: CreateRedisRateLimiterOptions): 
   client.on('error', () => {});
   return new RedisRateLimiter(client, true, options);
 }
+
+export { withTimeout };

@@ -21,7 +21,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { awaitReply, withTimeout } from '../redis-ratelimit';
+import { awaitReply } from '../redis-ratelimit';
+import { quitRedis, withTimeout } from '../redis-client';
 import { ALL_TAG } from './invalidation-table';
 import { generationOf, tagKey } from './keys';
 import type { MemoryCacheStore } from './memory-store';
@@ -254,15 +255,7 @@ export class RedisCacheStore implements CacheStore {
     this.closed = true;
     await this.options.fallback.close();
     if (!this.ownsClient) return;
-    if (this.client.status === 'ready') {
-      try {
-        await withTimeout(this.client.quit(), 1_000, () => new Error('quit timed out'));
-        return;
-      } catch {
-        // fall through
-      }
-    }
-    this.client.disconnect();
+    await quitRedis(this.client);
   }
 }
 
