@@ -28,6 +28,16 @@ export function page<T>(items: T[], offset: unknown, limit: unknown, defaultLimi
   return items.slice(o, o + l);
 }
 
+/**
+ * Offset and Limit of the detail lists, read leniently as the service does there: a Limit of 0
+ * or below means the default page, and it is capped at `maxLimit`.
+ */
+export function detailWindow(p: { Offset?: unknown; Limit?: unknown }, defaultLimit: number, maxLimit: number): { offset: number; limit: number } {
+  const offset = toInt(p.Offset, 'Offset', 0);
+  const limit = toInt(p.Limit, 'Limit', defaultLimit);
+  return { offset, limit: Math.min(limit <= 0 ? defaultLimit : limit, maxLimit) };
+}
+
 export function toInt(v: unknown, name: string, dflt: number): number {
   if (v === undefined || v === null || v === '') return dflt;
   if (typeof v === 'number') return v;

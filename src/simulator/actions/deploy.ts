@@ -28,7 +28,7 @@ import {
 } from '../state';
 import { formatTime } from '../time';
 import { coversDomain, recordDetailCommon } from '../views';
-import { page, toInt, type Handler, type Params } from './common';
+import { detailWindow, page, toInt, type Handler, type Params } from './common';
 
 // ---- shared -----------------------------------------------------------------------------------
 
@@ -440,10 +440,7 @@ const DescribeHostUpdateRecord: Handler = ({ state, params: p }) => {
 
 const DescribeHostUpdateRecordDetail: Handler = ({ state, params: p }) => {
   const record = requireRecord(state, p.DeployRecordId, 'update');
-  const offset = toInt(p.Offset, 'Offset', 0);
-  let limit = toInt(p.Limit, 'Limit', 10);
-  if (limit <= 0) limit = 10;
-  limit = Math.min(limit, 200);
+  const { offset, limit } = detailWindow(p, 10, 200);
   const c = counts(record.details);
   return {
     TotalCount: c.total,
@@ -536,10 +533,7 @@ const DescribeHostUploadUpdateRecord: Handler = ({ state, params: p }) => {
 
 const DescribeHostUploadUpdateRecordDetail: Handler = ({ state, params: p }) => {
   const record = requireRecord(state, p.DeployRecordId, 'uploadUpdate');
-  const offset = toInt(p.Offset, 'Offset', 0);
-  let limit = toInt(p.Limit, 'Limit', 10);
-  if (limit <= 0) limit = 10;
-  limit = Math.min(limit, 200);
+  const { offset, limit } = detailWindow(p, 10, 200);
   const all = [record, ...[...state.deployRecords.values()].filter((r) => r.rollbackOf === record.id).sort((a, b) => a.id - b.id)];
   return {
     DeployRecordDetail: all.map((r) => {

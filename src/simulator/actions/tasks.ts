@@ -6,7 +6,7 @@ import { fail } from '../errors';
 import { REGIONAL_TYPES, type BindTask, type CertRecord, type HostInstance, type SimState } from '../state';
 import { HOUR, formatTime } from '../time';
 import { allDomains, clbDetails, flatDetail, tkeDetails } from '../views';
-import { toInt, type Handler } from './common';
+import { detailWindow, toInt, type Handler } from './common';
 
 /** Resource types reported by the bind-resource task, from the TaskDetail outputs (CLB, CDN, ...). */
 function bindTaskTypes(): { key: string; type: string; structure: string }[] {
@@ -144,10 +144,7 @@ function typeList(type: string, region: string, list: HostInstance[], offset: nu
 
 const DescribeCertificateBindResourceTaskDetail: Handler = ({ state, params: p }) => {
   const task = requireTask(state, p.TaskId);
-  const offset = toInt(p.Offset, 'Offset', 0);
-  let limit = toInt(p.Limit, 'Limit', 10);
-  if (limit <= 0) limit = 10;
-  limit = Math.min(limit, 100);
+  const { offset, limit } = detailWindow(p, 10, 100);
   const types = bindTaskTypes();
   const wantedTypes: string[] | undefined = p.ResourceTypes?.length ? p.ResourceTypes.map((t: string) => t.toLowerCase()) : undefined;
   if (wantedTypes) {
