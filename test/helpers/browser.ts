@@ -8,7 +8,8 @@
  * cannot start fails the suite with the reason.
  */
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { executable } from './executable';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,15 +27,6 @@ const EXPLICIT = 'SSLGW_TEST_CHROMIUM';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const PACKAGE_DIR = join(REPO, 'node_modules', '@sparticuz', 'chromium');
-
-function executable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 export interface ChromiumBinary {
   path: string;

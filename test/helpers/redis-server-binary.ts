@@ -11,7 +11,7 @@
  * it runs outside that setup.
  */
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
+import { executable } from './executable';
 import { delimiter, join } from 'node:path';
 
 /** What a person must do when the tests cannot install Redis themselves. */
@@ -25,15 +25,6 @@ export const REDIS_INSTALL_HINT =
  * check was made without uninstalling anything).
  */
 const IGNORE_SYSTEM = 'SSLGW_TEST_IGNORE_SYSTEM_REDIS';
-
-function executable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** The absolute path of `name` on `pathVar`, as a shell would find it. */
 function onPath(name: string, pathVar: string | undefined): string | undefined {
