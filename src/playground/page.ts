@@ -9,7 +9,7 @@
  */
 
 import { escapeHtml, htmlPageStart, selfOnlyCsp } from '../http/html';
-import { PLAYGROUND_EXAMPLES, type PlaygroundExample } from './examples';
+import { CERTIFICATE_DASHBOARD, PLAYGROUND_EXAMPLES, type PlaygroundExample } from './examples';
 
 export interface PlaygroundPageOptions {
   /** Page title. @default 'ssl-gateway GraphQL playground' */
@@ -35,21 +35,8 @@ export interface PlaygroundPageOptions {
   examples?: readonly PlaygroundExample[];
 }
 
-export const DEFAULT_PLAYGROUND_QUERY = `# ssl-gateway playground: the Tencent Cloud SSL Certificate API (2019-12-05) as GraphQL.
-# Run with Ctrl-Enter; the Docs panel lists every query and mutation.
-query Certificates {
-  certificates(limit: 5) {
-    totalCount
-    certificates {
-      certificateId
-      domain
-      alias
-      status
-      certEndTime
-    }
-  }
-}
-`;
+/** The query a fresh page opens with when no tab is restored: the certificate dashboard example. */
+export const DEFAULT_PLAYGROUND_QUERY = CERTIFICATE_DASHBOARD;
 
 /** Name of the start-up script among the playground assets. */
 export const PLAYGROUND_SCRIPT = 'playground.js';

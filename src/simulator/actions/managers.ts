@@ -113,23 +113,23 @@ const SubmitAuditManager: Handler = ({ state, params: p }) => {
   if (!['none', 'invalid', 'expired', 'expiring'].includes(m.status)) {
     fail('FailedOperation.IllegalManagerStatus', `The manager status \`${m.status}\` does not allow submitting an audit.`);
   }
-  const now = state.now();
-  m.status = 'audit';
-  m.submitAuditAt = now;
-  m.auditDoneAt = now + state.durations.managerAudit;
+  startAudit(state, m);
   return { ManagerId: m.id };
 };
 
 const VerifyManager: Handler = ({ state, params: p }) => {
   const m = requireManager(state, p.ManagerId);
-  const now = state.now();
-  if (m.status !== 'audit' && m.status !== 'CAaudit') {
-    m.status = 'audit';
-    m.submitAuditAt = now;
-    m.auditDoneAt = now + state.durations.managerAudit;
-  }
+  if (m.status !== 'audit' && m.status !== 'CAaudit') startAudit(state, m);
   return { ManagerId: m.id };
 };
+
+/** Puts a manager under audit now; the audit finishes after the simulator's audit duration. */
+function startAudit(state: Parameters<Handler>[0]['state'], m: ReturnType<typeof requireManager>): void {
+  const now = state.now();
+  m.status = 'audit';
+  m.submitAuditAt = now;
+  m.auditDoneAt = now + state.durations.managerAudit;
+}
 
 const DeleteManager: Handler = ({ state, params: p }) => {
   const m = requireManager(state, p.ManagerId);
