@@ -2,7 +2,7 @@
  * The import direction of the codebase, checked by `npm run check:imports` (and by a test in
  * `npm test`). Layers, lowest first; a file may import its own layer and the layers below it:
  *
- *   0  src/spec, src/errors, src/observability, src/http      what everything shares
+ *   0  src/spec, src/errors, src/time, src/observability, src/http   what everything shares
  *   1  src/upstream                                            signing, pacing, calling the SSL API
  *   2  src/tasks, src/idempotency, src/auth                    what both surfaces build on
  *   3  src/graphql, src/rest, src/playground                   the surfaces (never each other)
@@ -13,7 +13,7 @@
  * the client's signer on purpose), and only the local server (src/dev) starts it.
  */
 const LAYERS = [
-  ['src/spec', 'src/errors', 'src/observability', 'src/http'],
+  ['src/spec', 'src/errors', 'src/time', 'src/observability', 'src/http'],
   ['src/upstream'],
   ['src/tasks', 'src/idempotency', 'src/auth'],
   ['src/graphql', 'src/rest', 'src/playground'],

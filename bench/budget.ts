@@ -138,6 +138,7 @@ async function runMode(mode: 'off' | 'on', sim: SimulatorProcess, redis: TestRed
       'light requests': light.length,
       'light success %': Math.round((1000 * light.filter((o) => o.ok).length) / Math.max(1, light.length)) / 10,
       'light p99 ms': pct(light.map((o) => o.ms), 99),
+      'light failures': Object.entries(light.filter((o) => !o.ok).reduce<Record<string, number>>((acc, o) => ((acc[o.code ?? 'other'] = (acc[o.code ?? 'other'] ?? 0) + 1), acc), {})).map(([c, n]) => `${c} ${n}`).join(', ') || 'none',
       'heavy requests': heavy.length,
       'heavy answers': heavy.filter((o) => o.ok).length,
       'heavy RATE_LIMITED': heavy.filter((o) => o.code === 'RATE_LIMITED').length,

@@ -9,29 +9,9 @@
  */
 import { GatewayErrorCode, isGatewayError } from '../upstream/errors';
 import type { RequestDeadline } from '../http/deadline';
+import { systemWaitClock, type WaitClock } from '../time/clock';
 
-export interface WaitClock {
-  now(): number;
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
-}
-
-export const systemWaitClock: WaitClock = {
-  now: () => Date.now(),
-  sleep: (ms, signal) =>
-    new Promise((resolve, reject) => {
-      if (signal?.aborted) return reject(signal.reason);
-      const onAbort = () => {
-        clearTimeout(t);
-        reject(signal!.reason);
-      };
-      // The listener is removed when the sleep ends, so polls leave nothing on the request signal.
-      const t = setTimeout(() => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      }, ms);
-      signal?.addEventListener('abort', onAbort, { once: true });
-    }),
-};
+export { systemWaitClock, type WaitClock };
 
 export interface WaitPolicy {
   /** First pause between polls. @default 500 */

@@ -7,7 +7,7 @@
  * 0. Admission and fair shares. A call names its caller (an opaque id such as `key:<id>` or
  *    `jwt:<iss>#<sub>`; none: one anonymous class for internal calls). Before it joins an
  *    action's queue, the caller's quota is checked (`CallerQuotaStore`: at most
- *    `maxQueuedPerCaller` of its calls queued per action, default 20, and optionally
+ *    `maxQueuedPerCaller` of its calls queued per action, default 5, and optionally
  *    `callerRatePerSecond` admissions per sliding second); past it the call is refused at once
  *    with RATE_LIMITED (`details.reason` CALLER_QUEUE_FULL / CALLER_RATE, `retryAfterMs`), so a
  *    flooding caller fills its own queue, not everyone's. Waiters of a process are served by
@@ -73,29 +73,9 @@
 import { GatewayError, GatewayErrorCode } from './errors';
 import type { ActionPolicyLookup } from './policy';
 
-/** Milliseconds since the epoch. */
-export type Clock = () => number;
-/** Resolves after `ms`, or rejects with `signal.reason` when aborted first. */
-export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
+import { defaultSleep, systemClock, type Clock, type Sleep } from '../time/clock';
 
-export const systemClock: Clock = () => Date.now();
-
-export const defaultSleep: Sleep = (ms, signal) =>
-  new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, Math.max(0, ms));
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+export { defaultSleep, systemClock, type Clock, type Sleep };
 
 /**
  * Margin added to every window by default (see the module comment). 100 ms: with the 25 ms start
@@ -358,7 +338,7 @@ export interface FairShareOptions {
 }
 
 /** Queued calls per caller and action by default: a flood fills its own queue, not everyone's. */
-export const DEFAULT_MAX_QUEUED_PER_CALLER = 20;
+export const DEFAULT_MAX_QUEUED_PER_CALLER = 5;
 
 export interface RateLimiter {
   /**

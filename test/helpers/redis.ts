@@ -21,11 +21,22 @@ export interface TestRedis {
 }
 
 let bin: string | undefined;
-/** The binary from the globalSetup, or (in a run without it) one already on this machine. */
+/**
+ * The binary from the globalSetup, or (in a run without it, or outside vitest: `npm run bench`)
+ * one already on this machine.
+ */
 function redisServerBin(): string {
-  bin ??= inject('redisServerBin') ?? findRedisServer();
+  bin ??= injectedBin() ?? findRedisServer();
   if (bin === undefined) throw new Error(`The Redis tests need the redis-server binary, which is not on PATH. ${REDIS_INSTALL_HINT}`);
   return bin;
+}
+
+function injectedBin(): string | undefined {
+  try {
+    return inject('redisServerBin');
+  } catch {
+    return undefined; // not inside a vitest worker (benchmarks import this helper too)
+  }
 }
 
 export function freePort(): Promise<number> {

@@ -572,7 +572,7 @@ describe('QueueingRateLimiter defaults: a sliding-window budget shared fairly by
   });
 
   it('weights: a caller with weight 2 gets two of every three slots while both compete', async () => {
-    const limiter = make({ callerWeights: { 'key:gold': 2 } });
+    const limiter = make({ callerWeights: { 'key:gold': 2 }, maxQueuedPerCaller: 20 }); // room for 8 queued calls of one caller
     const log: { caller: string | undefined; at: number }[] = [];
     const blocker = calls(limiter, undefined, 10, log); // fill the window so that both queue
     await vi.advanceTimersByTimeAsync(0);
