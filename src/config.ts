@@ -44,8 +44,7 @@ export interface UpstreamConfig extends UpstreamSettings {
    * Fair shares of an action's budget between callers (API keys, JWT clients):
    * - `RATE_LIMIT_CALLER_WEIGHTS`: `callerId=weight,...` (ids as logged, e.g. `key:abc=2,jwt:iss#sub=1`;
    *   default weight 1);
-   * - `RATE_LIMIT_CALLER_MAX_QUEUED`: calls one caller may have queued per action (default 5: with the
-   *   documented 10/s and the 2 s queue limit, one caller fills at most half a second of the queue);
+   * - `RATE_LIMIT_CALLER_MAX_QUEUED`: calls one caller may have queued per action (default 20);
    * - `RATE_LIMIT_CALLER_RATE`: calls per second one caller may make per action (default: unbounded).
    */
   readonly rateLimitFairShare: {
@@ -332,7 +331,7 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimitWindowGuardMs: r.int('RATE_LIMIT_WINDOW_GUARD_MS', 100, 0, 1000),
     rateLimitFairShare: {
       callerWeights: r.weightMap('RATE_LIMIT_CALLER_WEIGHTS'),
-      maxQueuedPerCaller: r.int('RATE_LIMIT_CALLER_MAX_QUEUED', 5, 1, 100_000),
+      maxQueuedPerCaller: r.int('RATE_LIMIT_CALLER_MAX_QUEUED', 20, 1, 100_000),
       ...(r.raw('RATE_LIMIT_CALLER_RATE') === undefined ? {} : { callerRatePerSecond: r.int('RATE_LIMIT_CALLER_RATE', 1, 1, 100_000) }),
     },
   };

@@ -7,7 +7,7 @@
  * 0. Admission and fair shares. A call names its caller (an opaque id such as `key:<id>` or
  *    `jwt:<iss>#<sub>`; none: one anonymous class for internal calls). Before it joins an
  *    action's queue, the caller's quota is checked (`CallerQuotaStore`: at most
- *    `maxQueuedPerCaller` of its calls queued per action, default 5, and optionally
+ *    `maxQueuedPerCaller` of its calls queued per action, default 20, and optionally
  *    `callerRatePerSecond` admissions per sliding second); past it the call is refused at once
  *    with RATE_LIMITED (`details.reason` CALLER_QUEUE_FULL / CALLER_RATE, `retryAfterMs`), so a
  *    flooding caller fills its own queue, not everyone's. Waiters of a process are served by
@@ -338,7 +338,7 @@ export interface FairShareOptions {
 }
 
 /** Queued calls per caller and action by default: a flood fills its own queue, not everyone's. */
-export const DEFAULT_MAX_QUEUED_PER_CALLER = 5;
+export const DEFAULT_MAX_QUEUED_PER_CALLER = 20;
 
 export interface RateLimiter {
   /**

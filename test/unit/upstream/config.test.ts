@@ -52,7 +52,7 @@ describe('loadConfig', () => {
         rateLimitRedisFallback: 'memory',
         rateLimitFallbackPercent: 50,
         rateLimitWindowGuardMs: 100,
-        rateLimitFairShare: { callerWeights: {}, maxQueuedPerCaller: 5 },
+        rateLimitFairShare: { callerWeights: {}, maxQueuedPerCaller: 20 },
       },
     });
     expect(DEFAULT_SSL_ENDPOINT).toBe('https://ssl.tencentcloudapi.com');
