@@ -22,11 +22,9 @@ import { gzipSync } from 'node:zlib';
 import type { Metafile } from 'esbuild';
 import { buildLambda, FUNCTIONS, functionEsbuildOptions, ROOT } from '../scripts/build-lambda';
 import { createDeterministicZip } from '../scripts/lambda-zip';
-import { createDemoApiKey, formatApiKeys } from '../src/auth';
-import { createSimulator } from '../src/simulator/index';
 import { apiGatewayV2Event } from '../test/helpers/lambda-events';
 import { build, lambdaEsbuildOptions } from './esbuild-options';
-import { median, printTable, saveResult } from './lib';
+import { benchUpstream, median, printTable, saveResult } from './lib';
 
 const BENCH_DIR = join(ROOT, 'bench');
 const BASELINE_DIR = join(BENCH_DIR, '.baseline');
@@ -176,20 +174,7 @@ export async function runBundleBench(repeats = 5): Promise<unknown> {
   };
 
   // 4. Cold starts against a simulator in this process.
-  const secretId = 'bench-bundle-secret-id';
-  const secretKey = `bench-bundle-secret-key-${process.pid}`;
-  const sim = await createSimulator({ port: 0, host: '127.0.0.1', rateLimits: false, demoData: true, credentials: [{ secretId, secretKey }] });
-  const apiKey = createDemoApiKey({ id: 'bench-bundle', scopes: ['read'] });
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '',
-    NODE_ENV: 'production',
-    GATEWAY_ENV: 'production',
-    LOG_LEVEL: 'info',
-    TENCENTCLOUD_SECRET_ID: secretId,
-    TENCENTCLOUD_SECRET_KEY: secretKey,
-    TENCENTCLOUD_SSL_ENDPOINT: sim.url,
-    GATEWAY_API_KEYS: formatApiKeys([apiKey.entry]),
-  };
+  const { sim, apiKey, env } = await benchUpstream('bundle');
   const event = apiGatewayV2Event({
     method: 'POST',
     path: '/graphql',

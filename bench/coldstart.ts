@@ -21,11 +21,9 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { buildLambda, ROOT } from '../scripts/build-lambda';
-import { createDemoApiKey, formatApiKeys } from '../src/auth';
-import { createSimulator } from '../src/simulator/index';
 import { apiGatewayV2Event } from '../test/helpers/lambda-events';
 import { build, lambdaEsbuildOptions } from './esbuild-options';
-import { median, printTable, resultsDir, saveResult } from './lib';
+import { benchUpstream, median, printTable, resultsDir, saveResult } from './lib';
 
 const REPEATS = Number(process.env.BENCH_COLDSTART_REPEATS ?? 9);
 const LOOP_REPEATS = Number(process.env.BENCH_COLDSTART_LOOP_REPEATS ?? 3);
@@ -118,20 +116,7 @@ export async function runColdStartBench(): Promise<unknown> {
   const helloBundle = join(HELLO_DIR, 'hello.mjs');
   const helloBytes = readFileSync(helloBundle).length;
 
-  const secretId = 'bench-coldstart-secret-id';
-  const secretKey = `bench-coldstart-secret-key-${process.pid}`;
-  const sim = await createSimulator({ port: 0, host: '127.0.0.1', rateLimits: false, demoData: true, credentials: [{ secretId, secretKey }] });
-  const apiKey = createDemoApiKey({ id: 'bench-coldstart', scopes: ['read'] });
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '',
-    NODE_ENV: 'production',
-    GATEWAY_ENV: 'production',
-    LOG_LEVEL: 'info',
-    TENCENTCLOUD_SECRET_ID: secretId,
-    TENCENTCLOUD_SECRET_KEY: secretKey,
-    TENCENTCLOUD_SSL_ENDPOINT: sim.url,
-    GATEWAY_API_KEYS: formatApiKeys([apiKey.entry]),
-  };
+  const { sim, apiKey, env } = await benchUpstream('coldstart');
   const gqlEvent = (query: string) =>
     apiGatewayV2Event({ method: 'POST', path: '/graphql', headers: { 'content-type': 'application/json', 'x-api-key': apiKey.key }, body: JSON.stringify({ query }) });
   const typename = gqlEvent('{ __typename }');

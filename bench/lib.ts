@@ -2,6 +2,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createDemoApiKey, formatApiKeys } from '../src/auth';
+import { createSimulator } from '../src/simulator/index';
 
 export const resultsDir = resolve(dirname(fileURLToPath(import.meta.url)), 'results');
 
@@ -38,4 +40,27 @@ export function saveResult(name: string, data: unknown): void {
   mkdirSync(resultsDir, { recursive: true });
   const file = resolve(resultsDir, `${name}.json`);
   writeFileSync(file, JSON.stringify({ measuredAt: new Date().toISOString(), node: process.version, ...(data as object) }, null, 2) + '\n');
+}
+
+/**
+ * A simulator in this process (demo data, no rate limits) and the production-like environment of
+ * a bundled handler pointed at it, with one read-scoped API key: what the bundle and cold-start
+ * benchmarks run their fresh processes with.
+ */
+export async function benchUpstream(name: string): Promise<{ sim: Awaited<ReturnType<typeof createSimulator>>; apiKey: ReturnType<typeof createDemoApiKey>; env: Record<string, string> }> {
+  const secretId = `bench-${name}-secret-id`;
+  const secretKey = `bench-${name}-secret-key-${process.pid}`;
+  const sim = await createSimulator({ port: 0, host: '127.0.0.1', rateLimits: false, demoData: true, credentials: [{ secretId, secretKey }] });
+  const apiKey = createDemoApiKey({ id: `bench-${name}`, scopes: ['read'] });
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    NODE_ENV: 'production',
+    GATEWAY_ENV: 'production',
+    LOG_LEVEL: 'info',
+    TENCENTCLOUD_SECRET_ID: secretId,
+    TENCENTCLOUD_SECRET_KEY: secretKey,
+    TENCENTCLOUD_SSL_ENDPOINT: sim.url,
+    GATEWAY_API_KEYS: formatApiKeys([apiKey.entry]),
+  };
+  return { sim, apiKey, env };
 }
