@@ -7,6 +7,8 @@
  *   UPLOAD_UPDATE  UploadUpdateCertificateInstance  → DescribeHostUploadUpdateRecordDetail
  */
 import type { Json, UpstreamCaller } from '../upstream/caller';
+import { ErrorCode } from '../errors';
+import { GatewayError, isUpstreamError } from '../upstream/errors';
 import { progressOf, type DeploymentProgress } from './states';
 
 export type DeploymentKind = 'DEPLOY' | 'UPDATE' | 'UPLOAD_UPDATE';
@@ -62,7 +64,19 @@ export async function readDeploymentPage(
   cache?: 'no-cache',
 ): Promise<DeploymentPage> {
   const action = DETAIL_ACTION[kind];
-  const res = await upstream.call(action, toParams(action, { deployRecordId: id, limit, offset }), cache ? { signal, cache } : { signal });
+  const res = await upstream
+    .call(action, toParams(action, { deployRecordId: id, limit, offset }), cache ? { signal, cache } : { signal })
+    .catch((e: unknown) => {
+      // The upload-update detail documents no "record does not exist" code: it answers
+      // InvalidParam for an unknown record (the id's shape was checked before the call), which
+      // is the NOT_FOUND the other record kinds answer with CertificateDeployNotExist.
+      if (kind === 'UPLOAD_UPDATE' && isUpstreamError(e) && e.upstreamCode === 'FailedOperation.InvalidParam') {
+        throw new GatewayError(ErrorCode.NOT_FOUND, `Deployment record ${id} (${kind}) was not found`, {
+          details: { id, kind, upstream: { code: e.upstreamCode, requestId: e.requestId } },
+        });
+      }
+      throw e;
+    });
   if (kind === 'UPLOAD_UPDATE') {
     // The detail lists the record followed by its rollbacks; a rollback turns the original's
     // instances into "rolled back" (neither succeeded, failed nor running), so summing every

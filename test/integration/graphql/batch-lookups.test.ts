@@ -63,3 +63,11 @@ describe('batch lookups with unknown ids', () => {
     expect(res.errors![0].extensions.code).toBe('UPSTREAM_INTERNAL');
   });
 });
+
+describe('unknown deployment records', () => {
+  it.each(['DEPLOY', 'UPDATE', 'UPLOAD_UPDATE'])('an unknown %s record is NOT_FOUND naming the id (the upload-update action answers InvalidParam for it)', async (kind) => {
+    const res = await gw.graphql(`query { deploymentRecord(id: "987654", kind: ${kind}) { id state } }`);
+    expect(res.errors?.[0]).toMatchObject({ extensions: { code: 'NOT_FOUND' } });
+    expect(res.errors![0].message).toContain('987654');
+  });
+});
