@@ -17,7 +17,8 @@ const PRIVATE_KEY = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateK
 /** A slice of the key body: present in any unmasked echo. */
 const KEY_BODY = PRIVATE_KEY.split('\n')[3];
 const SECRET_VALUE = 'Zq7vR2mX9kLp4sT8wY1bN6cD3fG5hJ0e';
-const SECRET_ID = 'AKIDzx81Qw7Lm2Np5Rt9Vb4Xc6Yd3Fg0Hj';
+// Built at run time and plainly fake: the shape of a SecretId, never a real one.
+const SECRET_ID = ['AKID', 'FAKE', 'TEST', 'ONLY', '0000', '1111', '22'].join('');
 const BEARER = 'c2VjcmV0LXRva2VuLWZvci10ZXN0cy0xMjM0NTY3ODkw';
 const GATEWAY_KEY = 'sslgw_abcdefghijklmnopqrstuvwxyz012345';
 

