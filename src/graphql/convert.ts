@@ -2,36 +2,22 @@
  * Conversions between GraphQL values and the upstream's JSON, driven by the model:
  * - arguments → upstream parameters (`toUpstreamParams`): lowerCamel → documented names, enum
  *   names → raw codes, `Int` → string where the upstream types Limit/Offset as String, ids →
- *   the type the upstream wants at that place, date-times → "YYYY-MM-DD HH:mm:ss" (UTC+8);
+ *   the type the upstream wants at that place, date-times → "YYYY-MM-DD HH:mm:ss" (UTC+8; the
+ *   conversions both ways are src/time/upstream-time.ts, shared with REST);
  * - upstream members → GraphQL fields (`resolveField`, the default field resolver).
  */
 import { GraphQLError, GraphQLScalarType, Kind, type GraphQLFieldResolver } from 'graphql';
 import { ErrorCode } from '../errors';
 import { parseCanonicalInteger } from '../spec/integers';
+import { isEmptyUpstreamTime, isoToUpstream as toUpstreamTime, upstreamToIso } from '../time/upstream-time';
 import type { FieldModel, GraphQLModel } from './model';
 
-const CHINA_OFFSET_MS = 8 * 3600_000;
-const UPSTREAM_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{1,2}):(\d{1,2})(?::(\d{1,2}))?)?$/;
-
-/** "2025-12-02 07:59:59" (China Standard Time) → "2025-12-02T07:59:59+08:00"; other text unchanged. */
-export function upstreamToIso(value: string): string | null {
-  if (value === '' || value.startsWith('0000-00-00')) return null;
-  const m = UPSTREAM_DATE_TIME.exec(value.trim());
-  if (!m) return value;
-  const pad = (s: string | undefined) => (s ?? '0').padStart(2, '0');
-  return `${m[1]}-${m[2]}-${m[3]}T${pad(m[4])}:${pad(m[5])}:${pad(m[6])}+08:00`;
-}
-
-/** Any ISO 8601 date-time (or the upstream's own form) → "YYYY-MM-DD HH:mm:ss" in UTC+8. */
+/** Any ISO 8601 date-time (or the upstream's own form) → "YYYY-MM-DD HH:mm:ss" in UTC+8; BAD_USER_INPUT otherwise. */
 export function isoToUpstream(value: string): string {
-  if (UPSTREAM_DATE_TIME.test(value) && !/[zZ]|[+-]\d{2}:?\d{2}$/.test(value)) {
-    const iso = upstreamToIso(value);
-    if (iso) return iso.slice(0, 19).replace('T', ' ');
-  }
-  const ms = Date.parse(value);
+  const upstream = toUpstreamTime(value);
   // The value is not quoted back: an error message must not echo what the client sent.
-  if (Number.isNaN(ms)) throw new GraphQLError('DateTime cannot represent the given text: expected ISO 8601, e.g. 2025-12-02T07:59:59+08:00', { extensions: { code: ErrorCode.BAD_USER_INPUT } });
-  return new Date(ms + CHINA_OFFSET_MS).toISOString().slice(0, 19).replace('T', ' ');
+  if (upstream === undefined) throw new GraphQLError('DateTime cannot represent the given text: expected ISO 8601, e.g. 2025-12-02T07:59:59+08:00', { extensions: { code: ErrorCode.BAD_USER_INPUT } });
+  return upstream;
 }
 
 export const DateTimeScalar = new GraphQLScalarType({
@@ -150,8 +136,7 @@ export function createFieldResolver(model: GraphQLModel): GraphQLFieldResolver<u
     if (raw === null || raw === undefined) return raw;
     if (f.conversion === 'datetime') {
       // "" and "0000-00-00 00:00:00" mean "no time yet": null (a scalar may not serialize to null).
-      const empty = (v: unknown) => v === '' || (typeof v === 'string' && v.startsWith('0000-00-00'));
-      return Array.isArray(raw) ? raw.map((v) => (empty(v) ? null : v)) : empty(raw) ? null : raw;
+      return Array.isArray(raw) ? raw.map((v) => (isEmptyUpstreamTime(v) ? null : v)) : isEmptyUpstreamTime(raw) ? null : raw;
     }
     if (f.conversion !== 'enum') return raw;
     const toName = (v: unknown) => f.toEnum!.get(String(v)) ?? null;

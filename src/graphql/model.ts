@@ -8,7 +8,8 @@
  * - ids (members named …Id, …Ids, …Uin) are `ID` whatever the upstream type of that place;
  * - `Limit`/`Offset` are `Int` even where the upstream wants strings;
  * - date-times are the `DateTime` scalar (ISO 8601 with the service's +08:00 offset): members typed
- *   Timestamp, and String members whose documented example is a date-time;
+ *   Timestamp, and String members whose documented example is a date-time (`src/spec/times.ts`,
+ *   the same rule as the REST resource routes' ISO times);
  * - members with a documented enumeration (reviewed in spec/en.json) get a GraphQL enum field and
  *   keep the raw code in a sibling `…Code` field;
  * - outputs documented "may return null" are nullable, and so are the members whose documented
@@ -18,6 +19,10 @@
 import { spec as defaultSpec, outputNullable, type ActionSpec, type ApiSpec, type MemberSpec } from '../spec';
 import english from '../../spec/en.json' with { type: 'json' };
 import { fieldName } from '../spec/naming';
+import { isDateTimeMember } from '../spec/times';
+
+/** The one rule for time members lives with the spec (REST converts the same members). */
+export { isDateTimeMember };
 
 export interface EnglishEnumValue {
   name: string;
@@ -90,17 +95,8 @@ export interface GraphQLModel {
   fieldIndex: Map<string, Map<string, FieldModel>>;
 }
 
-const DATE_TIME_EXAMPLE = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?/;
-
 export function isIdMember(name: string): boolean {
   return /(Id|Ids|ID|IDs|Uin)$/.test(name) && !/IdList$/.test(name);
-}
-
-export function isDateTimeMember(m: MemberSpec): boolean {
-  if (m.type === 'Timestamp') return true;
-  if (m.type !== 'String') return false;
-  if (m.example && DATE_TIME_EXAMPLE.test(m.example.replace(/^\["?/, ''))) return true;
-  return false;
 }
 
 function scalarOf(m: MemberSpec): { type: string; conversion: Conversion } {

@@ -38,6 +38,7 @@ import { certificateRoutes } from './routes/certificates';
 import { deploymentRoutes } from './routes/deployments';
 import { metaRoutes } from './routes/meta';
 import { taskRoutes } from './routes/tasks';
+import { withIsoTimes } from './times';
 
 export { validateActionInput, actionValidator, compileActionValidator, summarizeProblems } from '../spec/validate';
 export type { FieldProblem, ValidationResult, ActionValidator, ProblemReason } from '../spec/validate';
@@ -131,7 +132,7 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler & Ga
       const ctx: RouteContext = {
         req,
         params: match.params,
-        upstream: withDeadline(options.upstreamFor ? options.upstreamFor(req) : options.upstream, deadline),
+        upstream: timesFor(match.route, withDeadline(options.upstreamFor ? options.upstreamFor(req) : options.upstream, deadline)),
         wait: { ...wait, deadline },
         retryAfterSeconds,
         body: () => (parsed ??= { value: parseJsonBody(req) }).value,
@@ -173,6 +174,11 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler & Ga
       return errorResponse(err, req.requestId);
     }
   };
+}
+
+/** Resource routes read upstream answers with ISO 8601 times; the raw action route passes the upstream's text through. */
+function timesFor(route: Route, upstream: UpstreamCaller): UpstreamCaller {
+  return (route.times ?? 'iso') === 'iso' ? withIsoTimes(upstream) : upstream;
 }
 
 /** The JSON body as parameters for the scope check; null when absent or unreadable (the route refuses those itself). */

@@ -14,21 +14,24 @@
 import { requiredScopes, type Scope } from '../auth/scopes';
 import { ERROR_CATALOGUE, ERROR_REASONS } from '../errors';
 import { isDocsPath } from '../http/routes';
-import { actionNames, getAction, spec } from '../spec';
+import { actionNames, getAction, getStructure, spec } from '../spec';
 import { ID_PATTERNS } from './http';
 import type { ResponseDoc, Route, SchemaSource } from './router';
 import {
+  ISO_SUFFIX,
   REQUEST_ID_SCHEMA,
   UPSTREAM_DATE_TIME_NOTE,
   actionRequestSchema,
   actionResponseSchema,
   enText,
+  outputSchemaName,
   reachableStructures,
   ref,
   structureSchema,
   structureSchemaName,
   type JsonSchema,
 } from './schemas';
+import type { TimeFormat } from './times';
 
 export const OPENAPI_VERSION = '3.1.0';
 
@@ -170,30 +173,30 @@ function restSchemas(): Record<string, JsonSchema> {
       properties: { TaskId: { type: 'string' }, CertificateId: { type: 'string' }, Location: LOCATION, RequestId: REQUEST_ID_SCHEMA },
     },
     DeleteCertificateAccepted: {
-      allOf: [ref('DeleteCertificateResponse'), { type: 'object', required: ['Location'], properties: { Location: LOCATION } }],
+      allOf: [isoRef('DeleteCertificateResponse'), { type: 'object', required: ['Location'], properties: { Location: LOCATION } }],
     },
     DeleteCertificatesAccepted: {
       allOf: [
-        ref('DeleteCertificatesResponse'),
+        isoRef('DeleteCertificatesResponse'),
         {
           type: 'object',
           required: ['Location'],
           properties: {
             Location: { type: 'string', description: '/v1/delete-tasks/{id} for one task, /v1/delete-tasks?ids=… for several.' },
-            CertTaskIds: { type: 'array', items: { allOf: [ref('CertTaskId'), { type: 'object', properties: { Location: LOCATION } }] } },
+            CertTaskIds: { type: 'array', items: { allOf: [isoRef('CertTaskId'), { type: 'object', properties: { Location: LOCATION } }] } },
           },
         },
       ],
     },
     BindResourceTaskStatus: {
       allOf: [
-        ref('SyncTaskBindResourceResult'),
+        isoRef('SyncTaskBindResourceResult'),
         { type: 'object', required: ['State', 'Done', 'RequestId'], properties: { State: ref('TaskState'), Done: { type: 'boolean' }, RequestId: REQUEST_ID_SCHEMA } },
       ],
     },
     DeleteTaskStatus: {
       allOf: [
-        ref('DeleteTaskResult'),
+        isoRef('DeleteTaskResult'),
         { type: 'object', required: ['State', 'Done', 'RequestId'], properties: { State: ref('TaskState'), Done: { type: 'boolean' }, RequestId: REQUEST_ID_SCHEMA } },
       ],
     },
@@ -203,7 +206,7 @@ function restSchemas(): Record<string, JsonSchema> {
       properties: {
         Tasks: {
           type: 'array',
-          items: { allOf: [ref('DeleteTaskResult'), { type: 'object', properties: { State: ref('TaskState'), Done: { type: 'boolean' }, Location: LOCATION } }] },
+          items: { allOf: [isoRef('DeleteTaskResult'), { type: 'object', properties: { State: ref('TaskState'), Done: { type: 'boolean' }, Location: LOCATION } }] },
         },
         NotFound: { type: 'array', items: { type: 'string' }, description: 'Requested ids the upstream does not know.' },
         Done: { type: 'boolean', description: 'True when every found task is final.' },
@@ -220,7 +223,7 @@ function restSchemas(): Record<string, JsonSchema> {
       properties: {
         DeployRecordId: { type: 'integer' },
         DeployStatus: { type: 'integer', description: 'Start routes: 1 (a new deployment).' },
-        UpdateSyncProgress: { type: ['array', 'null'], items: ref('UpdateSyncProgress') },
+        UpdateSyncProgress: { type: ['array', 'null'], items: isoRef('UpdateSyncProgress') },
         RolledBackRecordId: { type: 'integer', description: 'Rollback: the record that was rolled back.' },
         Kind: { type: 'string', enum: ['deploy', 'update', 'upload-update'] },
         Location: LOCATION,
@@ -250,18 +253,23 @@ function restSchemas(): Record<string, JsonSchema> {
         SuccessTotalCount: { type: 'integer' },
         FailedTotalCount: { type: 'integer' },
         RunningTotalCount: { type: 'integer' },
-        DeployRecordDetailList: { type: ['array', 'null'], items: ref('DeployRecordDetail'), description: 'deploy: a page of instances.' },
-        RecordDetailList: { type: ['array', 'null'], items: ref('UpdateRecordDetails'), description: 'update: a page of instances per resource type.' },
-        DeployRecordDetail: { type: ['array', 'null'], items: ref('DeployRecord'), description: 'upload-update: the record and its rollbacks.' },
+        DeployRecordDetailList: { type: ['array', 'null'], items: isoRef('DeployRecordDetail'), description: 'deploy: a page of instances.' },
+        RecordDetailList: { type: ['array', 'null'], items: isoRef('UpdateRecordDetails'), description: 'update: a page of instances per resource type.' },
+        DeployRecordDetail: { type: ['array', 'null'], items: isoRef('DeployRecord'), description: 'upload-update: the record and its rollbacks.' },
         RequestId: REQUEST_ID_SCHEMA,
       },
     },
   };
 }
 
-function schemaFor(source: SchemaSource): JsonSchema {
+/** A documented output schema (structure or `<Action>Response`) in the resource routes' form: times in ISO 8601. */
+function isoRef(name: string): JsonSchema {
+  return ref(outputSchemaName(name, 'iso'));
+}
+
+function schemaFor(source: SchemaSource, times: TimeFormat): JsonSchema {
   if ('component' in source) return ref(source.component);
-  if (source.part === 'response') return ref(`${source.action}Response`);
+  if (source.part === 'response') return ref(outputSchemaName(`${source.action}Response`, times));
   return source.omit?.length ? actionRequestSchema(source.action, source.omit) : ref(`${source.action}Request`);
 }
 
@@ -309,9 +317,9 @@ function sortedResponses(responses: Record<string, JsonSchema>): Record<string, 
   return Object.fromEntries(Object.entries(responses).sort(([a], [b]) => a.localeCompare(b)));
 }
 
-function responseObject(doc: ResponseDoc): JsonSchema {
+function responseObject(doc: ResponseDoc, times: TimeFormat): JsonSchema {
   const out: JsonSchema = { description: doc.description };
-  if (doc.body) out.content = { 'application/json': { schema: schemaFor(doc.body) } };
+  if (doc.body) out.content = { 'application/json': { schema: schemaFor(doc.body, times) } };
   out.headers = { ...Object.fromEntries((doc.headers ?? []).map((h) => [h, HEADER_DOCS[h]])), 'X-Request-Id': REQUEST_ID_HEADER_DOC };
   return out;
 }
@@ -350,9 +358,9 @@ function routeOperation(route: Route): JsonSchema {
   }
   if (parameters.length) op.parameters = parameters;
   if (d.requestBody) {
-    op.requestBody = { required: d.requestBody.required, description: d.requestBody.description, content: { 'application/json': { schema: schemaFor(d.requestBody.source) } } };
+    op.requestBody = { required: d.requestBody.required, description: d.requestBody.description, content: { 'application/json': { schema: schemaFor(d.requestBody.source, 'upstream') } } };
   }
-  op.responses = sortedResponses({ ...Object.fromEntries(Object.entries(d.responses).map(([s, r]) => [s, responseObject(r)])), ...errorRefs(d.errors ?? []) });
+  op.responses = sortedResponses({ ...Object.fromEntries(Object.entries(d.responses).map(([s, r]) => [s, responseObject(r, route.times ?? 'iso')])), ...errorRefs(d.errors ?? []) });
   op.security = operationSecurity(d.actions);
   if (isDocsPath(route.path)) {
     // The documentation answers without a credential unless the deployment sets PUBLIC_DOCS=false;
@@ -398,6 +406,35 @@ function actionOperation(name: string): JsonSchema {
   return op;
 }
 
+/**
+ * Defines the resource routes' forms (`<Name>Iso`) of the documented schemas that the document
+ * refers to, and of the ones those refer to in turn: only what is used becomes a component.
+ */
+function addIsoComponents(schemas: Record<string, JsonSchema>, paths: unknown): void {
+  for (;;) {
+    const missing = [...referencedSchemas({ schemas, paths })].filter((name) => !(name in schemas));
+    if (!missing.length) return;
+    for (const name of missing) {
+      const base = name.endsWith(ISO_SUFFIX) ? name.slice(0, -ISO_SUFFIX.length) : undefined;
+      const action = base ? /^(\w+)Response$/.exec(base)?.[1] : undefined;
+      if (action && getAction(action)) schemas[name] = actionResponseSchema(action, 'iso');
+      else if (base && getStructure(base)) schemas[name] = structureSchema(base, 'output', 'iso');
+      else throw new Error(`OpenAPI document refers to an undefined schema ${name}`);
+    }
+  }
+}
+
+function referencedSchemas(value: unknown, out = new Set<string>()): Set<string> {
+  if (Array.isArray(value)) for (const v of value) referencedSchemas(v, out);
+  else if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      if (k === '$ref' && typeof v === 'string' && v.startsWith('#/components/schemas/')) out.add(v.slice('#/components/schemas/'.length));
+      else referencedSchemas(v, out);
+    }
+  }
+  return out;
+}
+
 export function buildOpenApiDocument(routes: readonly Route[]): JsonSchema {
   const schemas: Record<string, JsonSchema> = {};
   for (const s of reachableStructures('output')) schemas[structureSchemaName(s, 'output')] = structureSchema(s, 'output');
@@ -417,6 +454,8 @@ export function buildOpenApiDocument(routes: readonly Route[]): JsonSchema {
     paths[route.path] ??= {};
     paths[route.path][route.method.toLowerCase()] = routeOperation(route);
   }
+
+  addIsoComponents(schemas, paths);
 
   const responses = Object.fromEntries(
     Object.values(ERROR_STATUSES).map((e, i) => {
@@ -438,7 +477,7 @@ export function buildOpenApiDocument(routes: readonly Route[]): JsonSchema {
       version: spec.version,
       license: { name: 'MIT', identifier: 'MIT' },
       description:
-        'REST facade of the Tencent Cloud SSL Certificate API (version 2019-12-05). Every action is callable as POST /v1/actions/{Action} with its documented parameters; resource routes cover the common flows, with 202 + Location + Retry-After for asynchronous work. Every error has the body described by the GatewayError schema.\n\nAuthentication: X-API-Key or Authorization: Bearer <JWT> on every operation; each operation lists the scopes it needs.\n\nIdempotency: write operations accept an Idempotency-Key header (see the parameter).\n\nTimes: answers carry the upstream\'s own text, "YYYY-MM-DD hh:mm:ss" in China Standard Time (UTC+08:00) without an offset, in /v1/actions answers and in the upstream members of resource-route answers; parameters take the same form. The GraphQL endpoint converts them to ISO 8601 with the +08:00 offset.',
+        'REST facade of the Tencent Cloud SSL Certificate API (version 2019-12-05). Every action is callable as POST /v1/actions/{Action} with its documented parameters; resource routes cover the common flows, with 202 + Location + Retry-After for asynchronous work. Every error has the body described by the GatewayError schema.\n\nAuthentication: X-API-Key or Authorization: Bearer <JWT> on every operation; each operation lists the scopes it needs.\n\nIdempotency: write operations accept an Idempotency-Key header (see the parameter).\n\nTimes: the resource routes (everything but POST /v1/actions/{Action}) answer every documented time in ISO 8601 with the offset written, e.g. "2025-12-02T07:59:59+08:00" (format date-time; null when the upstream has no time yet), exactly as the GraphQL endpoint does; their schemas with times are the `…Iso` components. POST /v1/actions/{Action} is the raw form of the API: its answers carry the upstream\'s own text, "YYYY-MM-DD hh:mm:ss" in China Standard Time (UTC+08:00) without an offset (empty or "0000-00-00 00:00:00" when there is no time), and its parameters take the same form. No resource route takes a time parameter.',
     },
     servers: [{ url: '/' }],
     tags: [

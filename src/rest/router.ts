@@ -9,6 +9,7 @@ import type { RequestDeadline } from '../http/deadline';
 import type { UpstreamCaller } from '../upstream/caller';
 import type { WaitClock, WaitPolicy } from '../tasks/wait';
 import type { IdKind } from './http';
+import type { TimeFormat } from './times';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
@@ -16,7 +17,10 @@ export interface RouteContext {
   req: GatewayRequest;
   /** Raw (still percent-encoded) path parameters by template name. */
   params: Readonly<Record<string, string>>;
-  /** The upstream within the request's deadline (calls past it fail with DEADLINE_EXCEEDED). */
+  /**
+   * The upstream within the request's deadline (calls past it fail with DEADLINE_EXCEEDED); its
+   * answers carry times as the route's `times` says.
+   */
   upstream: UpstreamCaller;
   wait: { policy: WaitPolicy; clock: WaitClock; deadline: RequestDeadline };
   /** Seconds for `Retry-After` on answers about running work. */
@@ -71,6 +75,12 @@ export interface Route {
    * idempotent replay, and whether the request writes). @default doc.actions
    */
   actionsOf?(params: Readonly<Record<string, string>>): readonly string[];
+  /**
+   * How the route's answers carry times: `iso` (ISO 8601 with the offset, as GraphQL; the
+   * upstream answers a route reads are converted before it sees them) or `upstream` (the
+   * upstream's text, unchanged: the raw action route only). @default 'iso'
+   */
+  times?: TimeFormat;
   handle(ctx: RouteContext): Promise<GatewayResponse>;
 }
 

@@ -5,7 +5,10 @@
  */
 import en from '../../spec/en.json' with { type: 'json' };
 import { actionNames, answeredAsString, getAction, getStructure, outputNullable, structureNames, type MemberSpec } from '../spec';
+import { isDateTimeMember, shapeHasTimes, structureHasTimes } from '../spec/times';
 import { enforcedEnum } from '../spec/validate';
+import { upstreamToIso } from '../time/upstream-time';
+import { ISO_DATE_TIME_NOTE, UPSTREAM_DATE_TIME_NOTE, type TimeFormat } from './times';
 
 export type JsonSchema = Record<string, unknown>;
 
@@ -28,15 +31,31 @@ export function ref(name: string): JsonSchema {
   return { $ref: `#/components/schemas/${name}` };
 }
 
-/**
- * How `/v1/actions` answers carry times: the upstream's own text, China Standard Time without an
- * offset. Empty (or all zeros) for a time the upstream does not have yet.
- */
-export const UPSTREAM_DATE_TIME_NOTE =
-  'Date-time as the upstream writes it: "YYYY-MM-DD hh:mm:ss" in China Standard Time (UTC+08:00, no offset written); empty or "0000-00-00 00:00:00" when there is no time yet.';
+export { UPSTREAM_DATE_TIME_NOTE, ISO_DATE_TIME_NOTE };
 
-/** Members typed String whose documented example is a date-time (the same rule as GraphQL's DateTime). */
-const DATE_TIME_EXAMPLE = /^(\["?)?\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?/;
+/**
+ * Component name of an output schema (a structure, or `<Action>Response`) in a time format: the
+ * resource routes' form (`iso`) of a schema that holds times is a component of its own,
+ * `<Name>Iso`; schemas without times are shared by both forms.
+ */
+export function outputSchemaName(name: string, times: TimeFormat): string {
+  if (times === 'upstream') return name;
+  const action = /^(\w+)Response$/.exec(name)?.[1];
+  const hasTimes = action !== undefined && getAction(action) ? shapeHasTimes({ action }) : structureHasTimes(name);
+  return hasTimes ? `${name}${ISO_SUFFIX}` : name;
+}
+
+/** The suffix of the resource routes' form of a schema with times. */
+export const ISO_SUFFIX = 'Iso';
+
+/**
+ * A description or example as the resource routes answer it: upstream times ("2018-09-18
+ * 20:00:00") rewritten in ISO 8601, and the upstream's format (`, "YYYY-MM-DD hh:mm:ss"`) left
+ * out of the English text, since the format note that follows says what the member carries.
+ */
+function isoText(text: string): string {
+  return text.replace(/,? (?:as )?"YYYY-MM-DD hh:mm:ss"/g, '').replace(/\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}/g, (t) => upstreamToIso(t) ?? t);
+}
 
 function scalarSchema(type: string): JsonSchema {
   switch (type) {
@@ -66,18 +85,22 @@ function describe(text: string | undefined, m: MemberSpec): string | undefined {
 
 /**
  * Schema of one member. `owner` names the place (`Action.in`, `Action.out`, or a structure) for
- * enum lookup; `text` is its English description.
+ * enum lookup; `text` is its English description. `times` is the time format of an output: the
+ * upstream's text (`/v1/actions`) or ISO 8601 with the offset (resource routes), where a time
+ * member is `format: date-time` and null when the upstream has no time yet, as GraphQL answers it.
  */
-export function memberSchema(owner: string, m: MemberSpec, side: Side, text?: string): JsonSchema {
+export function memberSchema(owner: string, m: MemberSpec, side: Side, text?: string, times: TimeFormat = 'upstream'): JsonSchema {
   let item: JsonSchema;
-  let dateTime = false;
   const isStructure = getStructure(m.type) !== undefined;
+  const dateTime = !isStructure && isDateTimeMember(m);
+  const iso = side === 'output' && times === 'iso';
   if (isStructure) {
-    item = ref(structureSchemaName(m.type, side));
+    item = ref(side === 'input' ? structureSchemaName(m.type, side) : outputSchemaName(m.type, times));
+  } else if (dateTime && iso) {
+    item = { type: ['string', 'null'], format: 'date-time' };
   } else {
     item = { ...scalarSchema(m.type) };
     delete item.description;
-    dateTime = m.type === 'Timestamp' || (m.type === 'String' && m.example !== undefined && DATE_TIME_EXAMPLE.test(m.example));
 
     if (side === 'output' && answeredAsString(owner, m)) {
       item = { type: ['integer', 'string'], pattern: '^\\d+$' };
@@ -99,17 +122,17 @@ export function memberSchema(owner: string, m: MemberSpec, side: Side, text?: st
   if (side === 'output' && outputNullable(owner, m)) {
     if (schema.$ref !== undefined) schema = { anyOf: [schema, { type: 'null' }] };
     else {
-      schema = { ...schema, type: [...[schema.type as string | string[]].flat(), 'null'] };
+      schema = { ...schema, type: [...new Set([...[schema.type as string | string[]].flat(), 'null'])] };
       if (Array.isArray(schema.enum)) schema.enum = [...(schema.enum as unknown[]), null];
     }
   }
   const extra: string[] = [];
-  const scalarNote = !isStructure ? ((scalarSchema(m.type).description as string | undefined) ?? (dateTime ? UPSTREAM_DATE_TIME_NOTE : undefined)) : undefined;
+  const scalarNote = dateTime ? (iso ? ISO_DATE_TIME_NOTE : UPSTREAM_DATE_TIME_NOTE) : !isStructure ? (scalarSchema(m.type).description as string | undefined) : undefined;
   const description = describe(text, m);
-  if (description) extra.push(description);
+  if (description) extra.push(iso && dateTime ? isoText(description) : description);
   if (scalarNote) extra.push(scalarNote);
   if (side === 'input' && m.max !== undefined) extra.push(m.array ? `At most ${m.max} items.` : `At most ${m.max}.`);
-  if (m.example !== undefined && m.example !== '' && !/[\u3400-\u9fff]/.test(m.example)) extra.push(`Example: ${m.example}`);
+  if (m.example !== undefined && m.example !== '' && !/[\u3400-\u9fff]/.test(m.example)) extra.push(`Example: ${iso && dateTime ? isoText(m.example) : m.example}`);
   if (extra.length) schema = schema.$ref !== undefined ? { allOf: [schema], description: extra.join(' ') } : { ...schema, description: extra.join(' ') };
   if (m.deprecated) schema.deprecated = true;
   if (m.default !== undefined && side === 'input') schema.default = m.type === 'String' ? String(m.default) : m.default;
@@ -117,12 +140,12 @@ export function memberSchema(owner: string, m: MemberSpec, side: Side, text?: st
 }
 
 /** An object schema for a member list. Inputs are strict (additionalProperties false, required). */
-export function objectSchema(owner: string, members: readonly MemberSpec[], side: Side, texts: Record<string, string> = {}, omit: readonly string[] = []): JsonSchema {
+export function objectSchema(owner: string, members: readonly MemberSpec[], side: Side, texts: Record<string, string> = {}, omit: readonly string[] = [], times: TimeFormat = 'upstream'): JsonSchema {
   const properties: Record<string, JsonSchema> = {};
   const required: string[] = [];
   for (const m of members) {
     if (omit.includes(m.name)) continue;
-    properties[m.name] = memberSchema(owner, m, side, texts[m.name]);
+    properties[m.name] = memberSchema(owner, m, side, texts[m.name], times);
     // Outputs: every member the document does not say "may return null" is always present.
     if (side === 'input' ? m.required : !outputNullable(owner, m)) required.push(m.name);
   }
@@ -132,11 +155,14 @@ export function objectSchema(owner: string, members: readonly MemberSpec[], side
   return schema;
 }
 
-export function structureSchema(name: string, side: Side): JsonSchema {
+/** The schema of a documented structure; `times: 'iso'` is the resource routes' form (see `outputSchemaName`). */
+export function structureSchema(name: string, side: Side, times: TimeFormat = 'upstream'): JsonSchema {
   const s = getStructure(name)!;
   const t = enText.structures[name];
-  const schema = objectSchema(name, s.members, side, t?.members ?? {});
-  if (t?.description) schema.description = t.description;
+  const schema = objectSchema(name, s.members, side, t?.members ?? {}, [], times);
+  const notes = [t?.description, times === 'iso' ? `The ${name} structure as the resource routes answer it: times in ISO 8601 with the offset (POST /v1/actions answers use ${name}, with the upstream's time text).` : undefined];
+  const description = notes.filter(Boolean).join('\n\n');
+  if (description) schema.description = description;
   return schema;
 }
 
@@ -147,11 +173,13 @@ export function actionRequestSchema(action: string, omit: readonly string[] = []
 
 export const REQUEST_ID_SCHEMA: JsonSchema = { type: 'string', description: 'RequestId of the upstream call (needed when contacting Tencent Cloud support).' };
 
-export function actionResponseSchema(action: string): JsonSchema {
+/** The documented outputs plus RequestId; `times: 'iso'` is the resource routes' form (see `outputSchemaName`). */
+export function actionResponseSchema(action: string, times: TimeFormat = 'upstream'): JsonSchema {
   const a = getAction(action)!;
-  const schema = objectSchema(`${action}.out`, a.outputs, 'output', enText.actions[action]?.outputs ?? {});
+  const schema = objectSchema(`${action}.out`, a.outputs, 'output', enText.actions[action]?.outputs ?? {}, [], times);
   (schema.properties as Record<string, JsonSchema>).RequestId = REQUEST_ID_SCHEMA;
   schema.required = [...((schema.required as string[] | undefined) ?? []), 'RequestId'];
+  if (times === 'iso') schema.description = `The ${action} response as the resource routes answer it: times in ISO 8601 with the offset (POST /v1/actions/${action} answers ${action}Response, with the upstream's time text).`;
   return schema;
 }
 

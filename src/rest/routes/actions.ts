@@ -29,6 +29,8 @@ export const actionRoutes: Route[] = [
       responses: { '200': { description: 'The documented response of the action, plus RequestId.', body: { component: 'ActionResponse' } } },
       errors: [404, 409, 413, 415],
     },
+    // The raw form of the API: times stay the upstream's "YYYY-MM-DD hh:mm:ss" (UTC+08:00).
+    times: 'upstream',
     actionsOf(params) {
       const name = safeDecode(params.Action);
       return name !== undefined && ACTION_NAME.test(name) && getAction(name) ? [name] : [];
