@@ -135,7 +135,7 @@ export function createFieldResolver(model: GraphQLModel): GraphQLFieldResolver<u
     const raw = record[f.member];
     if (raw === null || raw === undefined) return raw;
     if (f.conversion === 'datetime') {
-      // "" and "0000-00-00 00:00:00" mean "no time yet": null (a scalar may not serialize to null).
+      // "", "0000-00-00 00:00:00" and "--" mean "no time yet": null (a scalar may not serialize to null).
       return Array.isArray(raw) ? raw.map((v) => (isEmptyUpstreamTime(v) ? null : v)) : isEmptyUpstreamTime(raw) ? null : raw;
     }
     if (f.conversion !== 'enum') return raw;

@@ -178,7 +178,7 @@ export function buildModel(api: ApiSpec = defaultSpec, en: English = english as 
     }
     const scalar = scalarOf(m);
     const e = enumFor(owner, m);
-    // The upstream answers "" (or "0000-00-00 00:00:00") for a time it does not have yet, e.g.
+    // The upstream answers "" (or "0000-00-00 00:00:00", "--") for a time it does not have yet, e.g.
     // the validity of a pending certificate, even where the document does not say "may be null":
     // output date-times are nullable, with null standing for that empty value.
     const outputDateTime = side === 'output' && scalar.conversion === 'datetime';

@@ -28,6 +28,6 @@ export function withIsoTimes(upstream: UpstreamCaller): UpstreamCaller {
  * `UPSTREAM`: /v1/actions answers; `ISO`: the resource routes' answers.
  */
 export const UPSTREAM_DATE_TIME_NOTE =
-  'Date-time as the upstream writes it: "YYYY-MM-DD hh:mm:ss" in China Standard Time (UTC+08:00, no offset written); empty or "0000-00-00 00:00:00" when there is no time yet.';
+  'Date-time as the upstream writes it: "YYYY-MM-DD hh:mm:ss" in China Standard Time (UTC+08:00, no offset written); empty, "0000-00-00 00:00:00" or "--" when there is no time yet.';
 export const ISO_DATE_TIME_NOTE =
-  'Date-time in ISO 8601 with the offset written (RFC 3339), e.g. "2025-12-02T07:59:59+08:00", as GraphQL\'s DateTime answers it; null when the upstream has no time yet.';
+  'Date-time in ISO 8601 with the offset written (RFC 3339), e.g. "2025-12-02T07:59:59+08:00", as GraphQL\'s DateTime answers it; null when the upstream has no time yet ("", "0000-00-00 00:00:00" or "--").';

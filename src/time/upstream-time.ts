@@ -6,7 +6,8 @@
  *
  * One implementation for both surfaces, so GraphQL and REST answer the same text for the same
  * upstream value:
- * - "" and "0000-00-00 00:00:00" mean "no time yet": `null`;
+ * - "", "0000-00-00 00:00:00" and "--" mean "no time yet": `null` (the documentation's own
+ *   DescribeCertificates examples answer ValidationPassedTime "--" for a validation not passed);
  * - "2025-12-02 07:59:59" → "2025-12-02T07:59:59+08:00" (missing seconds or time read as 0);
  * - "24:00:00" (end of the day, in some documented examples) → 00:00:00 of the next day: the same
  *   instant, and RFC 3339 has no hour 24;
@@ -22,9 +23,9 @@ const UPSTREAM_OFFSET_MS = 8 * 3600_000;
 const UPSTREAM_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{1,2}):(\d{1,2})(?::(\d{1,2}))?)?$/;
 const HAS_OFFSET = /[zZ]|[+-]\d{2}:?\d{2}$/;
 
-/** Whether the upstream means "no time" (empty, or the all-zero date). */
+/** Whether the upstream means "no time" (empty, the all-zero date, or the placeholder "--"). */
 export function isEmptyUpstreamTime(value: unknown): boolean {
-  return value === '' || (typeof value === 'string' && value.startsWith('0000-00-00'));
+  return value === '' || value === '--' || (typeof value === 'string' && value.startsWith('0000-00-00'));
 }
 
 /** The fields of an upstream time when they form a real calendar time (hour 24 only as 24:00:00). */
