@@ -28,7 +28,11 @@ export class RestError extends Error {
   }
 }
 
-/** A page of certificates, soonest expiry first. */
+/**
+ * A page of certificates, soonest expiry first. Resource routes answer times in ISO 8601 with the
+ * offset (`CertEndTime: "2026-12-02T07:59:59+08:00"`, null when there is none), so `new Date()`
+ * reads them as they are; `POST /v1/actions/*` would answer the upstream's "YYYY-MM-DD hh:mm:ss".
+ */
 export async function listCertificates(client: RestClient, limit = 10) {
   const { data, error, response } = await client.GET('/v1/certificates', { params: { query: { limit, expirationSort: 'ASC' } } });
   if (error !== undefined || data === undefined) throw new RestError(response.status, error);

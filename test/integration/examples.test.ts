@@ -55,6 +55,11 @@ describe('examples/', () => {
     const page = await rest.listCertificates(client, 5);
     expect(page.total).toBeGreaterThan(0);
     expect(page.certificates.length).toBe(Math.min(5, page.total));
+    // Resource routes answer ISO 8601 with the offset, which Date reads without knowing the service's zone.
+    const expiries = page.certificates.map((c) => c.expires).filter((e): e is string => e !== null);
+    expect(expiries.length).toBeGreaterThan(0);
+    for (const e of expiries) expect(e).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+08:00$/);
+    expect(expiries).toEqual([...expiries].sort((a, b) => Date.parse(a) - Date.parse(b)));
     // The example's polling pause is replaced: the test asserts what is answered, not time.
     const bound = await rest.boundResources(client, page.certificates[0].id, 20, async () => {});
     expect(bound.taskId).toMatch(/\S/);
