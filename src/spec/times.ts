@@ -34,15 +34,21 @@ function membersOf(shape: AnswerShape): readonly MemberSpec[] {
 const holdsTimes = new Map<string, boolean>();
 
 /** Whether a structure has time members, itself or in the structures it contains. */
-export function structureHasTimes(name: string, seen: Set<string> = new Set()): boolean {
-  const known = holdsTimes.get(name);
-  if (known !== undefined) return known;
+export function structureHasTimes(name: string): boolean {
+  let known = holdsTimes.get(name);
+  if (known === undefined) {
+    known = reachesTimes(name, new Set());
+    holdsTimes.set(name, known);
+  }
+  return known;
+}
+
+/** Not cached: under a cycle a structure's answer depends on where the walk came from. */
+function reachesTimes(name: string, seen: Set<string>): boolean {
   const s = getStructure(name);
   if (!s || seen.has(name)) return false;
   seen.add(name);
-  const result = s.members.some((m) => isDateTimeMember(m) || structureHasTimes(m.type, seen));
-  holdsTimes.set(name, result);
-  return result;
+  return s.members.some((m) => isDateTimeMember(m) || reachesTimes(m.type, seen));
 }
 
 /** Whether an answer of this shape can carry a time anywhere. */
