@@ -103,7 +103,7 @@ describe('refused by the facade before any upstream call', () => {
 describe('upstream answers mapped through the shared error table', () => {
   let gw: GatewayFixture;
   beforeAll(async () => {
-    gw = await startGateway({ ...ISOLATED, upstream: { maxAttempts: 3, requestTimeoutMs: 300 } });
+    gw = await startGateway({ ...ISOLATED, upstream: { maxAttempts: 3, requestTimeoutMs: 1_500 } });
   });
   afterAll(async () => {
     await gw.close();
@@ -170,7 +170,7 @@ describe('upstream answers mapped through the shared error table', () => {
   });
 
   it('504 when the upstream does not answer in time', async () => {
-    gw.sim.faults.add({ kind: 'latency', ms: 1500, actions: ['ModifyCertificateAlias'], count: 1 });
+    gw.sim.faults.add({ kind: 'latency', ms: 6_000, actions: ['ModifyCertificateAlias'], count: 1 });
     const res = await gw.request('POST', '/v1/actions/ModifyCertificateAlias', { CertificateId: cert(gw.sim, 'www.example.test'), Alias: 'slow' });
     expectErrorBody(res, 504, 'UPSTREAM_TIMEOUT');
     expect(res.json.error.upstream.code).toBe('Gateway.Timeout');

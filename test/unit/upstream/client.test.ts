@@ -192,7 +192,8 @@ describe('UpstreamClient: reads are retried on transient failures', () => {
 
   it('recovers after a timeout', async () => {
     server.respond(hang, ok({ TotalCount: 3 }));
-    const { client } = makeClient({ requestTimeoutMs: 300 });
+    // Long enough that the second (answered) attempt never times out on a loaded machine.
+    const { client } = makeClient({ requestTimeoutMs: 1_500 });
     const out = await client.call('DescribeCertificates', {});
     expect(out.TotalCount).toBe(3);
     expect(server.requests).toHaveLength(2);
@@ -279,7 +280,8 @@ describe('UpstreamClient: writes are never replayed once they may have reached t
     ['a timeout', hang, TransportCode.Timeout, 'UPSTREAM_TIMEOUT'],
   ] as [string, Handler, string, string][])('no replay after %s', async (_name, first, upstreamCode, code) => {
     server.respond(first, ok());
-    const { client, sleeps, events } = makeClient({ requestTimeoutMs: 300 });
+    // Long enough that an immediate answer is never mistaken for a timeout on a loaded machine.
+    const { client, sleeps, events } = makeClient({ requestTimeoutMs: 1_500 });
     const err = await rejection(client.call('ApplyCertificate', { DvAuthMethod: 'DNS_AUTO', DomainName: 'example.com' }));
     expect(err).toBeInstanceOf(UpstreamError);
     expect(err).toMatchObject({ code, upstreamCode, outcomeUnknown: true, attempts: 1, action: 'ApplyCertificate' });
