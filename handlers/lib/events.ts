@@ -10,7 +10,7 @@
  * merges them with `headers`); v2 gets `headers`. Bodies may arrive base64-encoded either way.
  */
 import { randomUUID } from 'node:crypto';
-import { STATUS_CODES } from 'node:http';
+import { createRequire } from 'node:module';
 import type {
   ALBEvent,
   ALBResult,
@@ -25,6 +25,18 @@ import type { GatewayRequest } from '../../src/http/types';
 export type LambdaHttpEvent = APIGatewayProxyEventV2 | APIGatewayProxyEvent | ALBEvent;
 export type LambdaHttpResult = APIGatewayProxyStructuredResultV2 | APIGatewayProxyResult | ALBResult;
 export type EventShape = 'apigw-v2' | 'apigw-v1' | 'alb';
+
+/**
+ * `node:http`'s reason phrases, read through `require` on the first ALB answer. An ESM `import`
+ * of `node:http` builds its module namespace from every export, and on Node 22 that includes the
+ * lazy `WebSocket`/`MessageEvent`/`CloseEvent` getters, which load Node's internal undici: about
+ * 20 ms of every cold start, for one string table.
+ */
+let statusTexts: Record<number, string | undefined> | undefined;
+function statusText(status: number): string | undefined {
+  statusTexts ??= (createRequire(import.meta.url)('node:http') as typeof import('node:http')).STATUS_CODES;
+  return statusTexts[status];
+}
 
 export class UnsupportedEventError extends Error {
   constructor() {
@@ -188,7 +200,7 @@ export function toLambdaResult(res: GatewayResult, shape: EventShape, event: Lam
       const multi = (event as ALBEvent).multiValueHeaders !== undefined;
       const result: ALBResult = {
         statusCode: res.status,
-        statusDescription: `${res.status} ${STATUS_CODES[res.status] ?? 'Unknown'}`,
+        statusDescription: `${res.status} ${statusText(res.status) ?? 'Unknown'}`,
         body: res.body,
         isBase64Encoded,
       };

@@ -133,6 +133,21 @@ describe('artifact', () => {
     }
   });
 
+  it('starts without loading what it never uses: neither Node\'s internal undici (an ESM import of node:http loads it) nor sha.js', async () => {
+    for (const fn of build.functions) expect(fn.inputs.filter((i) => /node_modules\/sha\.js\//.test(i)), fn.name).toEqual([]);
+    // An ALB event: its answer carries the status text, read from node:http.
+    const runs = [
+      { bundle: join(work, 'task', 'graphql', 'handlers', 'graphql.mjs'), event: httpEvent('alb', gql('{ __typename }')) },
+      { bundle: join(work, 'task', 'rest', 'handlers', 'rest.mjs'), event: httpEvent('alb', { method: 'GET', path: '/healthz' }) },
+    ];
+    for (const { bundle, event } of runs) {
+      const res = await runOnce(bundle, event, `process.moduleLoadList.filter((m) => m.includes('internal/deps/undici'))`);
+      expect(res.status, res.output).toBe(200);
+      expect(res.statusDescription).toBe('200 OK');
+      expect(res.probe, bundle).toEqual([]);
+    }
+  }, 60_000);
+
   it('builds byte-identical zips from the same sources', async () => {
     const again = await buildLambda({ outDir: join(work, 'dist-again') });
     for (const fn of build.functions) {
@@ -428,6 +443,31 @@ function runUnderMemoryLimit(bundle: string, memoryMb: number, events: unknown[]
     child.on('close', (code) => {
       const line = output.split('\n').find((l) => l.startsWith('@@'));
       resolve({ code, maxRssMiB: line ? (JSON.parse(line.slice(2)) as { maxRssMiB: number }).maxRssMiB : Number.NaN, output: output.slice(-2000) });
+    });
+  });
+}
+
+/**
+ * Imports a bundle in a fresh process, answers one event, and evaluates `probe` (an expression)
+ * afterwards: what a cold start leaves loaded.
+ */
+function runOnce(bundle: string, event: unknown, probe: string): Promise<{ status?: number; statusDescription?: string; probe?: unknown; output: string }> {
+  const script = `
+    const mod = await import(process.env.BUNDLE_URL);
+    const r = await mod.handler(JSON.parse(process.env.EVENT), { awsRequestId: 'once', getRemainingTimeInMillis: () => 28000 });
+    console.log('@@' + JSON.stringify({ status: r.statusCode, statusDescription: r.statusDescription, probe: ${probe} }));
+  `;
+  const env: Record<string, string> = { PATH: process.env.PATH ?? '', NODE_ENV: 'production', GATEWAY_ENV: 'production', LOG_LEVEL: 'warn' };
+  for (const key of ENV_KEYS) if (process.env[key] !== undefined) env[key] = process.env[key]!;
+  Object.assign(env, { BUNDLE_URL: pathToFileURL(bundle).href, EVENT: JSON.stringify(event) });
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { env });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    child.on('close', () => {
+      const line = output.split('\n').find((l) => l.startsWith('@@'));
+      resolve({ ...(line ? JSON.parse(line.slice(2)) : {}), output: output.slice(-2000) });
     });
   });
 }
