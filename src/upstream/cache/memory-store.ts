@@ -44,8 +44,12 @@ export class MemoryCacheStore implements CacheStore {
       ttlAutopurge: false,
       ...perf,
     });
+    // Bounded by count through `maxSize` (each tag weighs 1), not `max`: lru-cache allocates
+    // `max`-long arrays up front (about 5 MiB and 10 ms of the first request for 100,000),
+    // while a `maxSize` bound grows with the entries actually held. Evictions are the same.
     this.tags = new LRUCache<string, string>({
-      max: options.maxTags ?? 100_000,
+      maxSize: options.maxTags ?? 100_000,
+      sizeCalculation: () => 1,
       ttl: options.generationTtlMs,
       ...perf,
       dispose: (_value, _key, reason) => {
