@@ -1,12 +1,11 @@
 /**
- * The executable schema from the build-time document: `buildASTSchema` with `assumeValid` (the
- * generator built and validated the same document), then resolvers set on the fields in place,
- * in one walk, with an optional wrapper (the scope guards) applied while setting them. No
- * `makeExecutableSchema` (merging, validation, a schema copy) and no second `mapSchema` pass at
- * start-up.
+ * The executable schema from the build-time document: its types built straight from the compact
+ * definitions with `assumeValid` (./compact-schema.ts; the generator built and validated the
+ * same document), then resolvers set on the fields in place, in one walk, with an optional
+ * wrapper (the scope guards) applied while setting them. No `makeExecutableSchema` (merging,
+ * validation, a schema copy) and no second `mapSchema` pass at start-up.
  */
 import {
-  buildASTSchema,
   GraphQLScalarType,
   isAbstractType,
   isEnumType,
@@ -17,7 +16,7 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import { SCHEMA_DOCUMENT } from './generated/schema-document';
-import { decodeSchemaDocument } from './schema-document';
+import { buildSchemaFromCompact } from './compact-schema';
 
 /** Resolver map in the graphql-tools shape: `Type.field` functions, `__resolveType`, scalars. */
 export type ResolverMap = Record<string, unknown>;
@@ -30,7 +29,7 @@ export type FieldWrapper = (typeName: string, field: GraphQLField<unknown, unkno
 
 /** A fresh schema (own type instances) from the build-time document; no resolvers. */
 export function loadSchema(): GraphQLSchema {
-  return buildASTSchema(decodeSchemaDocument(SCHEMA_DOCUMENT), { assumeValid: true, assumeValidSDL: true });
+  return buildSchemaFromCompact(SCHEMA_DOCUMENT);
 }
 
 /**

@@ -35,8 +35,8 @@ import {
 } from 'graphql';
 
 type Text = string | 0;
-type CompactInput = [name: string, description: Text, type: string, defaultValue?: Text, deprecation?: Text];
-type CompactField = [name: string, description: Text, type: string, args?: CompactInput[] | 0, deprecation?: Text];
+export type CompactInput = [name: string, description: Text, type: string, defaultValue?: Text, deprecation?: Text];
+export type CompactField = [name: string, description: Text, type: string, args?: CompactInput[] | 0, deprecation?: Text];
 type CompactEnumValue = [name: string, description: Text, deprecation?: Text];
 export type CompactDefinition =
   | ['S', string, Text]

@@ -1,10 +1,10 @@
 /**
- * The schema the runtime loads (the build-time compact document, `assumeValid`, resolvers and
- * scope guards attached in one walk) is the schema the SDL files define: same introspection,
- * same printed SDL, and the committed document is regenerated from the current SDL.
+ * The schema the runtime loads (types built from the build-time compact document, `assumeValid`,
+ * resolvers and scope guards attached in one walk) is the schema the SDL files define: same
+ * introspection, same printed SDL, and the committed document is regenerated from the current SDL.
  */
 import { readFileSync } from 'node:fs';
-import { graphql, introspectionFromSchema, parse, printSchema } from 'graphql';
+import { graphql, introspectionFromSchema, isEnumType, isInputObjectType, isInterfaceType, isObjectType, parse, printSchema } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { renderSchemaDocumentModule, SCHEMA_DOCUMENT_PATH, sdlSchema } from '../../../scripts/generate-runtime';
 import { attachResolvers, loadSchema } from '../../../src/graphql/executable';
@@ -22,6 +22,29 @@ describe('runtime schema from the build-time document', () => {
       expect(introspectionFromSchema(schema, { descriptions: true, inputValueDeprecation: true, specifiedByUrl: true })).toEqual(expected);
       expect(printSchema(schema)).toBe(printSchema(sdlSchema()));
     }
+  });
+
+  it('builds the types straight from the compact form: no type, field, argument or enum value keeps a document node', () => {
+    const schema = loadSchema();
+    const held: string[] = [];
+    for (const type of Object.values(schema.getTypeMap())) {
+      if (type.name.startsWith('__')) continue;
+      if (type.astNode) held.push(type.name);
+      if (isObjectType(type) || isInterfaceType(type) || isInputObjectType(type)) {
+        for (const field of Object.values(type.getFields())) {
+          if (field.astNode) held.push(`${type.name}.${field.name}`);
+          for (const arg of 'args' in field ? field.args : []) if (arg.astNode) held.push(`${type.name}.${field.name}(${arg.name})`);
+        }
+      }
+      if (isEnumType(type)) for (const v of type.getValues()) if (v.astNode) held.push(`${type.name}.${v.name}`);
+    }
+    expect(held).toEqual([]);
+    // Default values come through without the document (introspection above compares them all).
+    const defaults = Object.values(schema.getTypeMap())
+      .filter((t) => isObjectType(t) && !t.name.startsWith('__'))
+      .flatMap((t) => Object.values((t as { getFields(): Record<string, { args: readonly { defaultValue?: unknown }[] }> }).getFields()))
+      .flatMap((f) => f.args.filter((a) => a.defaultValue !== undefined));
+    expect(defaults.length).toBeGreaterThan(0);
   });
 
   it('round-trips every definition of the printed SDL through the compact form', () => {
