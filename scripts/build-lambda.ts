@@ -27,15 +27,17 @@ const SHIMS = join(dirname(fileURLToPath(import.meta.url)), 'lambda-shims');
 /**
  * What the bundles leave out, by substituting a module at resolution time (each shim says why):
  * undici's index (only Pool, the connector and `request` are used), Apollo's reporting plugins
- * and their protobuf/fetch polyfills, and @graphql-tools/schema (the schema is built at build
- * time). Only the Lambda bundles see these; tests and the local server load the real packages,
- * and test/integration/handlers/package.test.ts runs the bundles.
+ * and their protobuf/fetch polyfills, @graphql-tools/schema (the schema is built at build
+ * time), and Apollo's hash helper (Node's crypto instead of sha.js). Only the Lambda bundles see
+ * these; tests and the local server load the real packages, and
+ * test/integration/handlers/package.test.ts runs the bundles.
  */
 export const lambdaAliases: Plugin = {
   name: 'ssl-gateway-lambda-aliases',
   setup(b) {
     b.onResolve({ filter: /^undici$/ }, () => ({ path: join(SHIMS, 'undici.cjs') }));
     b.onResolve({ filter: /^@graphql-tools\/schema$/ }, () => ({ path: join(SHIMS, 'graphql-tools-schema.cjs') }));
+    b.onResolve({ filter: /^@apollo\/utils\.createhash$/ }, () => ({ path: join(SHIMS, 'apollo-createhash.cjs') }));
     b.onResolve({ filter: /\/plugin\/(usageReporting|schemaReporting|inlineTrace)\/index\.js$/ }, (args) =>
       /[\\/]@apollo[\\/]server[\\/]/.test(args.importer) ? { path: join(SHIMS, 'apollo-reporting.cjs') } : undefined,
     );
