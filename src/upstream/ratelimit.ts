@@ -337,6 +337,33 @@ export interface FairShareOptions {
   callerRatePerSecond?: number;
 }
 
+/** The RATE_LIMITED error for a call its caller's quota refused (the same in every limiter). */
+export function callerRefusal(
+  action: string,
+  limitPerSecond: number,
+  rate: RatePolicy,
+  limits: CallerLimits,
+  admission: Extract<Admission, { admitted: false }>,
+): GatewayError {
+  const retryAfterMs = admission.reason === 'CALLER_RATE' ? admission.retryAfterMs : Math.max(1, Math.ceil(rate.windowMs / rate.limit));
+  return new GatewayError(
+    GatewayErrorCode.RATE_LIMITED,
+    admission.reason === 'CALLER_RATE'
+      ? `Too many ${action} calls from this caller: its share is ${limits.ratePerSecond} per second; retry after ${retryAfterMs} ms.`
+      : `Too many ${action} calls from this caller are already queued (at most ${limits.maxQueued}); retry after ${retryAfterMs} ms.`,
+    { details: { action, limitPerSecond, retryAfterMs, source: 'gateway', reason: admission.reason } },
+  );
+}
+
+/** The RATE_LIMITED error for a call whose turn would come after its max wait. */
+export function queueFullRefusal(action: string, limitPerSecond: number, retryAfterMs: number): GatewayError {
+  return new GatewayError(
+    GatewayErrorCode.RATE_LIMITED,
+    `Too many ${action} calls: the gateway's limit is ${limitPerSecond} per second and the queue is full; retry after ${retryAfterMs} ms.`,
+    { details: { action, limitPerSecond, retryAfterMs, source: 'gateway' } },
+  );
+}
+
 /** Queued calls per caller and action by default: a flood fills its own queue, not everyone's. */
 export const DEFAULT_MAX_QUEUED_PER_CALLER = 20;
 
@@ -490,16 +517,7 @@ export class QueueingRateLimiter implements RateLimiter {
     let admitted = false;
     if (caller !== undefined && options?.requeue !== true) {
       const admission = await this.quota.admit(key, caller, this.limits);
-      if (!admission.admitted) {
-        const retryAfterMs = admission.reason === 'CALLER_RATE' ? admission.retryAfterMs : Math.max(1, Math.ceil(rate.windowMs / rate.limit));
-        throw new GatewayError(
-          GatewayErrorCode.RATE_LIMITED,
-          admission.reason === 'CALLER_RATE'
-            ? `Too many ${action} calls from this caller: its share is ${this.limits.ratePerSecond} per second; retry after ${retryAfterMs} ms.`
-            : `Too many ${action} calls from this caller are already queued (at most ${this.limits.maxQueued}); retry after ${retryAfterMs} ms.`,
-          { details: { action, limitPerSecond: policy.rateLimit, retryAfterMs, source: 'gateway', reason: admission.reason } },
-        );
-      }
+      if (!admission.admitted) throw callerRefusal(action, policy.rateLimit, rate, this.limits, admission);
       admitted = true;
       if (signal?.aborted) {
         void this.quota.leave(key, caller).catch(() => {});
@@ -724,13 +742,7 @@ export class QueueingRateLimiter implements RateLimiter {
         const victim = target === undefined ? undefined : lane.waiters[lane.waiters.length - 1];
         if (victim !== undefined && this.remove(lane, victim)) {
           const retryAfterMs = Math.max(1, Math.ceil(r.waitMs - booking.budgetMs));
-          victim.reject(
-            new GatewayError(
-              GatewayErrorCode.RATE_LIMITED,
-              `Too many ${lane.action} calls: the gateway's limit is ${lane.limitPerSecond} per second and the queue is full; retry after ${retryAfterMs} ms.`,
-              { details: { action: lane.action, limitPerSecond: lane.limitPerSecond, retryAfterMs, source: 'gateway' } },
-            ),
-          );
+          victim.reject(queueFullRefusal(lane.action, lane.limitPerSecond, retryAfterMs));
         }
       } else if (target === undefined) {
         this.release(lane, r.ticket);

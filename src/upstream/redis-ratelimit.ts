@@ -59,6 +59,9 @@
  *   never exceeds the shared budget, at the price of availability.
  */
 import { quitRedis, withTimeout } from './redis-client';
+import { RedisScript, type RedisScriptClient } from './redis-script';
+import { cancelScript, fairQueueKeys, parseTakeReply, takeScript, type FairTakeEntry } from './redis-fair-queue';
+import { SharedFairLimiter, type FairQueueStore, type FairTake, type FairTakeOptions } from './shared-fair-limiter';
 import { ErrorReason, reasonEntry } from '../errors';
 import { fallbackLogger } from '../observability/log';
 import { createHash, randomBytes } from 'node:crypto';
@@ -86,27 +89,7 @@ import {
   type StartPermit,
 } from './ratelimit';
 
-/** The subset of an ioredis client the scripts need (`status`, when known, tells a usable connection). */
-export type RedisScriptClient = Pick<Redis, 'evalsha' | 'eval'> & { readonly status?: string };
-
-/** A Lua script run with EVALSHA, falling back to EVAL (which also caches it) on NOSCRIPT. */
-export class RedisScript {
-  readonly sha1: string;
-
-  constructor(readonly source: string) {
-    this.sha1 = createHash('sha1').update(source).digest('hex');
-  }
-
-  async run(client: RedisScriptClient, keys: readonly string[], args: ReadonlyArray<string | number>): Promise<unknown> {
-    try {
-      return await client.evalsha(this.sha1, keys.length, ...keys, ...args);
-    } catch (err) {
-      if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
-      return await client.eval(this.source, keys.length, ...keys, ...args);
-    }
-  }
-}
-
+export { RedisScript, type RedisScriptClient };
 
 /**
  * Like `withTimeout`, but measured by the reply's ARRIVAL rather than by when this process got
@@ -348,7 +331,7 @@ export interface RedisRateLimiterStoreOptions {
 }
 
 /** Shared-budget `RateLimiterStore` (and caller quotas) over one Redis (see the module comment). */
-export class RedisRateLimiterStore implements RateLimiterStore, CallerQuotaStore {
+export class RedisRateLimiterStore implements RateLimiterStore, CallerQuotaStore, FairQueueStore {
   /** Every process using the same Redis and key prefix books here (see `RateLimiterStore.shared`). */
   readonly shared = true;
   private readonly client: RedisScriptClient;
@@ -379,15 +362,8 @@ export class RedisRateLimiterStore implements RateLimiterStore, CallerQuotaStore
 
   async reserve(key: string, policy: RatePolicy, maxWaitMs: number): Promise<Reservation> {
     if (!(policy.limit >= 1) || !(policy.windowMs > 0)) throw new RangeError(`invalid rate policy for ${key}`);
-    let probe = false;
-    if (this.healthState === 'down') {
-      if (this.clock() < this.openUntil || this.probing) {
-        throw new RateLimitStoreUnavailableError('Redis rate-limit store unavailable (breaker open)');
-      }
-      this.probing = true;
-      probe = true;
-    }
-    const member = `${this.instanceId}:${(this.seq = (this.seq + 1) % Number.MAX_SAFE_INTEGER)}`;
+    const probe = this.enter();
+    const member = this.newMember();
     try {
       const sentAt = this.clock();
       const reply = await this.command(
@@ -421,6 +397,86 @@ export class RedisRateLimiterStore implements RateLimiterStore, CallerQuotaStore
     } finally {
       if (probe) this.probing = false;
     }
+  }
+
+  /**
+   * One poll of the shared fair queue (see `redis-fair-queue.ts`) for this process' waiting calls
+   * of `key`: joins the new ones, refreshes the others' leases, and grants those whose turn has
+   * come (the budget has room within `lookaheadMs`). Results are in `entries` order, mapped to the
+   * local clock like `reserve`'s. Uses the breaker like `reserve`.
+   */
+  async take(key: string, policy: RatePolicy, entries: readonly FairTakeEntry[], options: FairTakeOptions): Promise<FairTake[]> {
+    if (!(policy.limit >= 1) || !(policy.windowMs > 0)) throw new RangeError(`invalid rate policy for ${key}`);
+    const probe = this.enter();
+    try {
+      const sentAt = this.clock();
+      const args: (string | number)[] = [
+        policy.limit,
+        policy.windowMs,
+        burstOf(policy),
+        Math.max(0, options.lookaheadMs),
+        Math.max(1, Math.ceil(options.leaseMs)),
+        Math.max(1, Math.ceil(options.ttlMs)),
+        this.scriptNow()[0] ?? '',
+        entries.length,
+      ];
+      for (const e of entries) args.push(e.member, e.callerClass, e.weight, e.front ? 1 : 0, Math.max(0, e.budgetMs));
+      const reply = await this.command(
+        () => takeScript.run(this.client, [key, ...fairQueueKeys(key)], args),
+        // Granted after we gave up on the poll: nobody will use those slots, give them back.
+        (late) => {
+          for (const r of parseTakeReply(late, entries.length).results) if (r.status === 'granted') void this.releaseNow(key, r.slot);
+        },
+      );
+      const receivedAt = this.clock();
+      const r = parseTakeReply(reply, entries.length);
+      this.offset.update(r.redisNow, sentAt, receivedAt);
+      this.markUp();
+      const { lo, hi } = this.offset.bounds(receivedAt);
+      return r.results.map((x): FairTake => {
+        if (x.status === 'refused') return x;
+        // Local time of a Redis time t is in [t - hi, t - lo].
+        if (x.status === 'waiting') return { status: 'waiting', waitMs: x.waitMs, dueAt: r.redisNow + x.waitMs - hi };
+        return { status: 'granted', waitMs: x.waitMs, ticket: x.slot, order: x.order, startAt: x.slot - lo, uncertaintyMs: hi - lo };
+      });
+    } catch (err) {
+      this.markDown(err);
+      throw err instanceof RateLimitStoreUnavailableError
+        ? err
+        : new RateLimitStoreUnavailableError(`Redis rate-limit store unavailable: ${errorMessage(err)}`, { cause: err });
+    } finally {
+      if (probe) this.probing = false;
+    }
+  }
+
+  /** Waiting calls that gave up leave the shared queue. Best effort (their leases expire anyway). */
+  async cancel(key: string, members: readonly string[]): Promise<void> {
+    if (this.healthState === 'down' || members.length === 0) return;
+    try {
+      await this.command(() => cancelScript.run(this.client, fairQueueKeys(key), members));
+    } catch {
+      // ignored on purpose (see above)
+    }
+  }
+
+  /** A fresh id for one waiting call (unique across processes). */
+  newMember(): string {
+    return `${this.instanceId}:${(this.seq = (this.seq + 1) % Number.MAX_SAFE_INTEGER)}`;
+  }
+
+  /** The fair-queue class of a caller id as Redis sees it (hashed: nothing of the id in Redis). */
+  callerClass(caller: string): string {
+    return caller === '' ? 'anon' : createHash('sha1').update(caller).digest('hex').slice(0, 20);
+  }
+
+  /** Breaker: throws while open; true when this call is the one probe after it. */
+  private enter(): boolean {
+    if (this.healthState !== 'down') return false;
+    if (this.clock() < this.openUntil || this.probing) {
+      throw new RateLimitStoreUnavailableError('Redis rate-limit store unavailable (breaker open)');
+    }
+    this.probing = true;
+    return true;
   }
 
   /**
@@ -625,7 +681,7 @@ export type CreateRedisRateLimiterOptions = RedisRateLimiterCommonOptions &
  */
 export class RedisRateLimiter implements RateLimiter {
   readonly store: RedisRateLimiterStore;
-  private readonly shared: QueueingRateLimiter;
+  private readonly shared: SharedFairLimiter;
   private readonly local: QueueingRateLimiter | undefined;
   private readonly fallbackMode: RedisLimiterFallback;
   private readonly retryAfterMs: number;
@@ -676,11 +732,10 @@ export class RedisRateLimiter implements RateLimiter {
         }
       },
     });
-    this.shared = new QueueingRateLimiter({
+    this.shared = new SharedFairLimiter({
       policies: options.policies,
       maxWaitMs: options.maxWaitMs,
       store: this.store,
-      quota: this.store,
       clock: options.clock,
       sleep: options.sleep,
       keyPrefix,

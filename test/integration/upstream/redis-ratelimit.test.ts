@@ -205,6 +205,7 @@ describe('Redis rate limiter: one budget for many processes', () => {
     const [a, b] = [timedLimiter(time, 5, opts), timedLimiter(time, 5, opts)];
     both.push(a, b);
     await Promise.all([a.client.ping(), b.client.ping()]);
+    const t0 = time.now();
     const run = await hammerOn(time, [a, b], 6);
     // Slots 210 ms apart (1050 / 5): 0, 210, ..., 1470 are within 1.5 s; 4 would need more.
     expect(run.grants).toHaveLength(8);
@@ -219,8 +220,13 @@ describe('Redis rate limiter: one budget for many processes', () => {
     expect(maxInWindow(run.grants)).toBe(5);
     const sorted = [...run.grants].sort((x, y) => x - y);
     expect(sorted[5] - sorted[0]).toBeGreaterThanOrEqual(1_000); // the sixth really waited a window
-    // The rejected callers booked nothing: exactly the 8 granted slots are in Redis.
-    expect(await admin.zcard(keyPrefix + ACTION)).toBe(8);
+    // The rejected callers booked nothing: every slot in Redis is one of the 8 granted ones (0, 210,
+    // ..., 1470 ms; older ones are pruned as the window slides), and they left the waiting queue.
+    const booked = (await admin.zrange(keyPrefix + ACTION, 0, -1, 'WITHSCORES')).filter((_, i) => i % 2 === 1).map((v) => Number(v) - t0);
+    expect(booked.length).toBeGreaterThan(0);
+    for (const slot of booked) expect([0, 210, 420, 630, 840, 1_050, 1_260, 1_470]).toContain(slot);
+    expect(Math.max(...booked)).toBe(1_470);
+    expect(await admin.exists(`${keyPrefix}${ACTION}:fq:q`)).toBe(0);
   });
 
   it('hands out slots in arrival order (FIFO), evenly spaced with burst 1', async () => {
@@ -257,8 +263,9 @@ describe('Redis rate limiter: one budget for many processes', () => {
     expect(pttl).toBeLessThanOrEqual(1_100 + 1_000); // one window (1 s + the 100 ms guard) + 1 s
   });
 
-  it('returns the slot of a caller that gives up while queued', async () => {
+  it('a caller that gives up while queued leaves the shared queue (and books no slot)', async () => {
     const keyPrefix = prefix();
+    const queue = `${keyPrefix}${ACTION}:fq:q`;
     const l = limiter(2, { keyPrefix });
     await hammer([l], 2);
     const ac = new AbortController();
@@ -266,11 +273,13 @@ describe('Redis rate limiter: one budget for many processes', () => {
       () => 'granted',
       (err: unknown) => err,
     );
-    for (let i = 0; i < 100 && (await admin.zcard(keyPrefix + ACTION)) < 3; i++) await new Promise((r) => setTimeout(r, 10));
-    expect(await admin.zcard(keyPrefix + ACTION)).toBe(3);
+    for (let i = 0; i < 100 && (await admin.zcard(queue)) < 1; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(await admin.zcard(queue)).toBe(1);
+    expect(await admin.pttl(queue)).toBeGreaterThan(0);
     ac.abort(new Error('client went away'));
     expect(await waiting).toEqual(new Error('client went away'));
-    for (let i = 0; i < 100 && (await admin.zcard(keyPrefix + ACTION)) > 2; i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 100 && (await admin.exists(queue)) === 1; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(await admin.exists(queue)).toBe(0);
     expect(await admin.zcard(keyPrefix + ACTION)).toBe(2);
   });
 
@@ -342,7 +351,7 @@ describe('Redis limiter: a sliding-window budget shared fairly by callers, acros
     expect(times).toEqual([...Array(10).fill(0), ...Array(10).fill(1_101), ...Array(5).fill(2_201)]);
   });
 
-  it('round-robin in each process: a light caller is served in its fair turn while a flooder has 40 queued', async () => {
+  it('round-robin: a light caller is served in its fair turn while a flooder has 40 queued', async () => {
     const p = pair(10, { maxQueuedPerCaller: 40 });
     await Promise.all(p.box.map((l) => l.client.ping()));
     const flood = p.call(0, 'key:flood', 40);
@@ -355,6 +364,95 @@ describe('Redis limiter: a sliding-window budget shared fairly by callers, acros
     expect(p.log.slice(10, 16).map((g) => g.caller)).toEqual(['key:flood', 'key:light', 'key:flood', 'key:light', 'key:flood', 'key:light']);
     // (+1 ms: a slot on the Redis clock is mapped to the local one on the safe side of whole-ms rounding)
     expect(p.log.filter((g) => g.caller === 'key:light').map((g) => g.at)).toEqual([1_101, 1_101, 1_101]);
+  });
+
+  it('fair shares across processes: a light caller gets every call through while one caller floods four processes', async () => {
+    // Four processes on one budget (10/s), the defaults of a deployment: 2 s max wait, 20 queued
+    // calls per caller. One caller runs 40 loops spread over all four (each loop calls again at
+    // once; refused at admission, it retries after the retryAfterMs it was told); another calls
+    // once every 500 ms, through each process in turn. Booking on arrival served the flood's 20
+    // queued calls first everywhere, so the light call's turn came after its max wait (refused).
+    const keyPrefix = prefix();
+    const box: RedisRateLimiter[] = [];
+    const time = redisTime(() => box.map((l) => l.client));
+    for (let i = 0; i < 4; i++) box.push(timedLimiter(time, 10, { keyPrefix, maxWaitMs: 2_000 }));
+    await Promise.all(box.map((l) => l.client.ping()));
+    const t0 = time.now();
+    const end = t0 + 10_000;
+    const grants: { caller: string; joined: number; at: number }[] = [];
+    const refusals: Record<string, Record<string, number>> = { flood: {}, light: {} };
+    const once = async (via: number, caller: 'flood' | 'light'): Promise<number> => {
+      const joined = time.now();
+      try {
+        await box[via].acquire(ACTION, undefined, { caller: `key:${caller}` });
+        grants.push({ caller, joined, at: time.now() });
+        return 0;
+      } catch (err) {
+        const reason = String((err as GatewayError).details?.reason ?? (err as GatewayError).code);
+        refusals[caller][reason] = (refusals[caller][reason] ?? 0) + 1;
+        return Math.max(1, Number((err as GatewayError).details?.retryAfterMs ?? 1));
+      }
+    };
+    const loops = Array.from({ length: 40 }, async (_, i) => {
+      while (time.now() < end) {
+        const retryAfter = await once(i % 4, 'flood');
+        if (retryAfter > 0) await time.sleep(retryAfter);
+      }
+    });
+    let lightCalls = 0;
+    const light = (async () => {
+      for (let i = 0; time.now() < end; i++, lightCalls++) {
+        const next = time.now() + 500;
+        await once(i % 4, 'light');
+        if (next > time.now()) await time.sleep(next - time.now());
+      }
+    })();
+    // While the flood runs, every key the limiter keeps in Redis has a TTL.
+    await time.advance(5_000);
+    const keys = await admin.keys(`${keyPrefix}*`);
+    const ttls = await Promise.all(keys.map(async (k) => [k, await admin.pttl(k)] as const));
+    await time.advance(8_000);
+    await Promise.all([...loops, light]);
+
+    const lightGrants = grants.filter((g) => g.caller === 'light');
+    expect(refusals.light).toEqual({});
+    // (one call every 500 ms, or when its previous call returns: under a saturated sliding window
+    // slots free up a whole window at a time, every 1.1 s)
+    expect(lightGrants).toHaveLength(lightCalls);
+    expect(lightCalls).toBeGreaterThanOrEqual(9);
+    // Its fair share: served in the first window that frees up after it joined (at most one full
+    // window of slots, i.e. 10 grants, go to anyone between its arrival and its grant) ...
+    for (const g of lightGrants) {
+      const between = grants.filter((o) => o.caller === 'flood' && o.at > g.joined && o.at < g.at).length;
+      expect(between).toBeLessThanOrEqual(10);
+      expect(g.at - g.joined).toBeLessThanOrEqual(1_101);
+    }
+    // ... while the flood was refused by its own quota, and kept the rest of the budget busy.
+    expect(refusals.flood.CALLER_QUEUE_FULL).toBeGreaterThan(0);
+    const floodGrants = grants.filter((g) => g.caller === 'flood').length;
+    expect(floodGrants + lightGrants.length).toBeGreaterThanOrEqual(90);
+    expect(maxInWindow(grants.map((g) => g.at), 1_100)).toBeLessThanOrEqual(10);
+    expect(keys).toContain(`${keyPrefix}${ACTION}:fq:q`);
+    for (const [k, ttl] of ttls) expect(ttl, k).toBeGreaterThan(0);
+    // Everyone left: the queue keys are gone.
+    expect(await admin.keys(`${keyPrefix}${ACTION}:fq:*`)).toEqual([]);
+  }, 60_000);
+
+  it('weighted fair queueing across processes: a caller of weight 2 gets two slots for every one of weight 1', async () => {
+    const p = pair(10, { callerWeights: { 'key:heavy': 2 } });
+    await Promise.all(p.box.map((l) => l.client.ping()));
+    const blocker = p.call(0, undefined, 10); // fills the first window: everything after queues
+    await p.time.advance(0);
+    const both = Promise.all([p.call(0, 'key:heavy', 20), p.call(1, 'key:plain', 20)]);
+    await p.time.advance(10_000);
+    await Promise.all([blocker, both]);
+    expect(p.errors).toEqual([]);
+    const windows = [1_101, 2_201, 3_301];
+    const count = (caller: string) => p.log.filter((g) => g.caller === caller && windows.includes(g.at)).length;
+    // The next three windows (30 slots): 20 for weight 2, 10 for weight 1, whichever process asked.
+    expect(count('key:heavy')).toBe(20);
+    expect(count('key:plain')).toBe(10);
+    expect(p.log.filter((g) => g.caller === 'key:plain' && g.at === 4_401)).toHaveLength(10);
   });
 
   it("a caller's queue quota is counted in Redis: past it, in any process, it is refused at once; its keys expire", async () => {
