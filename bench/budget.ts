@@ -26,6 +26,8 @@ const FRESH_SECONDS = 5;
 interface Outcome {
   ok: boolean;
   code?: string;
+  /** `details.reason` of a gateway error (e.g. CALLER_QUEUE_FULL), to tell refusals apart. */
+  reason?: string;
   ms: number;
 }
 
@@ -40,9 +42,10 @@ async function graphql(url: string, key: string, query: string): Promise<Outcome
   const started = performance.now();
   try {
     const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': key }, body: JSON.stringify({ query }) });
-    const body = (await res.json()) as { errors?: { extensions?: { code?: string } }[] };
+    const body = (await res.json()) as { errors?: { extensions?: { code?: string; details?: { reason?: string } } }[] };
     const code = body.errors?.[0]?.extensions?.code;
-    return { ok: res.status === 200 && !body.errors, code: code ?? (res.status === 200 ? undefined : `HTTP_${res.status}`), ms: performance.now() - started };
+    const reason = body.errors?.[0]?.extensions?.details?.reason;
+    return { ok: res.status === 200 && !body.errors, code: code ?? (res.status === 200 ? undefined : `HTTP_${res.status}`), ...(reason === undefined ? {} : { reason }), ms: performance.now() - started };
   } catch (err) {
     return { ok: false, code: `FETCH_${(err as Error).name}`, ms: performance.now() - started };
   }
@@ -138,7 +141,13 @@ async function runMode(mode: 'off' | 'on', sim: SimulatorProcess, redis: TestRed
       'light requests': light.length,
       'light success %': Math.round((1000 * light.filter((o) => o.ok).length) / Math.max(1, light.length)) / 10,
       'light p99 ms': pct(light.map((o) => o.ms), 99),
-      'light failures': Object.entries(light.filter((o) => !o.ok).reduce<Record<string, number>>((acc, o) => ((acc[o.code ?? 'other'] = (acc[o.code ?? 'other'] ?? 0) + 1), acc), {})).map(([c, n]) => `${c} ${n}`).join(', ') || 'none',
+      'light failures': Object.entries(
+        light.filter((o) => !o.ok).reduce<Record<string, number>>((acc, o) => {
+          const k = `${o.code ?? 'other'}${o.reason === undefined ? '' : ` (${o.reason})`}`;
+          acc[k] = (acc[k] ?? 0) + 1;
+          return acc;
+        }, {}),
+      ).map(([c, n]) => `${c} ${n}`).join(', ') || 'none',
       'heavy requests': heavy.length,
       'heavy answers': heavy.filter((o) => o.ok).length,
       'heavy RATE_LIMITED': heavy.filter((o) => o.code === 'RATE_LIMITED').length,

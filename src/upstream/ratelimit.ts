@@ -14,9 +14,9 @@
  *    weighted fair queueing (virtual finish times, `callerWeights`, default weight 1): while
  *    callers compete, equal weights alternate (round-robin), weight 2 gets two turns for one.
  *    With Redis the quotas are counted in Redis (keys with TTLs, see `redis-ratelimit.ts`) and the
- *    fair order is per process: each process' local queue feeds the shared window. A process
- *    books one slot per queued call, so a caller's share of the SHARED schedule is bounded by
- *    its quota, and within a process it is served in its fair turn.
+ *    fair order is decided in Redis for all processes together: `SharedFairLimiter`
+ *    (`shared-fair-limiter.ts`) replaces this class there; waiting calls join one weighted fair
+ *    queue per action in Redis and are granted the window's slots in its order.
  * 1. Booking. Each waiter books a slot. Per action key, slots satisfy
  *    - at most `limit` slots in ANY window of `windowMs` (a token that comes back one window after
  *      it was spent: a classic bucket refilled continuously would let 2N-1 through in a second), and

@@ -9,6 +9,8 @@
  * each `reserve` atomically books the earliest such slot, never earlier than previously booked
  * slots (so waiting callers are served in the order their bookings reached Redis, across
  * processes); a caller whose slot is further away than `maxWaitMs` is refused and books nothing.
+ * The limiter that `createRedisRateLimiter` builds does not book on arrival: it grants the same
+ * slots (same rule, same sorted set) in fair order through the queue described below.
  * The limiter starts a call at its slot and at most `lateToleranceMs` (default: half the guard, at most 25 ms)
  * after it wherever the schedule is full (the script reports, per booking, whether the window
  * ending at the new slot already holds `limit - 1` others); a slot that could only be used later is
@@ -29,14 +31,16 @@
  * uncertainty. A reply read late because this process was busy therefore does not shift the start:
  * the call starts at the slot (or, if the process is still busy then, gives the slot up).
  *
- * Fair shares across processes: each process serves its own waiters in weighted fair order and
- * books one shared slot per waiter, so the fair order is per process. What keeps one caller from
- * filling the SHARED schedule is its quota, counted in Redis: `<key>:caller:<sha1 of the id>:q`
- * (queued calls, INCR on admission, DECR when the call leaves the queue, expiring `maxWaitMs` +
- * 60 s after the last admission, so a process that dies cannot hold a caller's quota) and `…:r`
- * (admissions of the last second, for `callerRatePerSecond`, expiring after 2 s). Chosen over one
- * global fair queue in Redis because it keeps one round trip per booking and bounds what a
- * flooder can take from everyone (its quota) without a cross-process scheduler.
+ * Fair shares across processes: `createRedisRateLimiter` paces with `SharedFairLimiter`
+ * (`shared-fair-limiter.ts`) over this store. A waiting call does not book a slot on arrival (that
+ * serves callers in arrival order across processes); it joins a weighted fair queue in Redis
+ * (`redis-fair-queue.ts`: keys `<key>:fq:*`, TTLs on every key, at most a caller's queue quota of
+ * entries per caller) and is granted a slot of the window above, in one Lua script with the
+ * booking, when its turn has come. The caller quota is counted in Redis too:
+ * `<key>:caller:<sha1 of the id>:q` (queued calls, INCR on admission, DECR when the call leaves
+ * the queue, expiring `maxWaitMs` + 60 s after the last admission, so a process that dies cannot
+ * hold a caller's quota) and `…:r` (admissions of the last second, for `callerRatePerSecond`,
+ * expiring after 2 s). `reserve` (booking on arrival, FIFO) stays for the store contract.
  *
  * Redis unavailable: a connection that is not usable (ioredis status other than `ready` once it
  * has been up), a command that fails (connection refused/lost), or no reply within

@@ -222,7 +222,7 @@ describe('Redis rate limiter: one budget for many processes', () => {
     expect(sorted[5] - sorted[0]).toBeGreaterThanOrEqual(1_000); // the sixth really waited a window
     // The rejected callers booked nothing: every slot in Redis is one of the 8 granted ones (0, 210,
     // ..., 1470 ms; older ones are pruned as the window slides), and they left the waiting queue.
-    const booked = (await admin.zrange(keyPrefix + ACTION, 0, -1, 'WITHSCORES')).filter((_, i) => i % 2 === 1).map((v) => Number(v) - t0);
+    const booked = (await admin.zrange(keyPrefix + ACTION, '0', '-1', 'WITHSCORES')).filter((_, i) => i % 2 === 1).map((v) => Number(v) - t0);
     expect(booked.length).toBeGreaterThan(0);
     for (const slot of booked) expect([0, 210, 420, 630, 840, 1_050, 1_260, 1_470]).toContain(slot);
     expect(Math.max(...booked)).toBe(1_470);
@@ -515,6 +515,61 @@ describe('Redis store: same semantics as the in-process store, on the Redis cloc
         refusals += shared.filter((w) => typeof w === 'string').length;
       }
       expect(refusals).toBeGreaterThan(0); // the refusal path was compared too
+    } finally {
+      client.disconnect();
+    }
+  });
+
+  it('fair queue: a waiting call whose process stopped polling is dropped at its lease; one past its deadline is refused', async () => {
+    const client = new Redis(redis.url);
+    try {
+      let now = 1_800_000_000_000;
+      const clock = () => now;
+      // Two processes: `dead` joins and never polls again; `live` polls on.
+      const dead = new RedisRateLimiterStore({ client, clock, redisClock: clock });
+      const live = new RedisRateLimiterStore({ client, clock, redisClock: clock });
+      const key = `${prefix()}lease`;
+      const policy: RatePolicy = { limit: 1, windowMs: 1_000 };
+      const opts = { lookaheadMs: 0, leaseMs: 300, ttlMs: 60_000 };
+      const entry = (store: RedisRateLimiterStore, member: string, budgetMs = 10_000) => ({ member, callerClass: store.callerClass(member), weight: 1, front: false, budgetMs });
+      const a = entry(live, 'live-a');
+      expect((await live.take(key, policy, [a], opts))[0].status).toBe('granted'); // the window is full now
+      const d = entry(dead, 'dead-d');
+      expect((await dead.take(key, policy, [d], opts))[0]).toMatchObject({ status: 'waiting', waitMs: 1_000 });
+      now += 100;
+      const b = entry(live, 'live-b');
+      const impatient = entry(live, 'live-c', 1_500); // its turn (third) would come at 2000 ms
+      expect((await live.take(key, policy, [b, impatient], opts)).map((r) => r.status)).toEqual(['waiting', 'refused']);
+      // At 1000 ms the slot is free and it would be `dead`'s turn, but its lease ended 300 ms after
+      // its last poll: it was dropped, so `live-b` gets the slot.
+      now = 1_800_000_000_000 + 1_000;
+      expect((await live.take(key, policy, [b], opts))[0]).toMatchObject({ status: 'granted', waitMs: 0 });
+      expect(await admin.exists(`${key}:fq:q`)).toBe(0);
+    } finally {
+      client.disconnect();
+    }
+  });
+
+  it('fair queue: the turn of a live process that is behind in polling is kept for it', async () => {
+    const client = new Redis(redis.url);
+    try {
+      let now = 1_800_000_000_000;
+      const clock = () => now;
+      const one = new RedisRateLimiterStore({ client, clock, redisClock: clock });
+      const two = new RedisRateLimiterStore({ client, clock, redisClock: clock });
+      const key = `${prefix()}turn`;
+      const policy: RatePolicy = { limit: 1, windowMs: 1_000 };
+      const opts = { lookaheadMs: 0, leaseMs: 5_000, ttlMs: 60_000 };
+      const entry = (store: RedisRateLimiterStore, member: string, caller: string) => ({ member, callerClass: store.callerClass(caller), weight: 1, front: false, budgetMs: 10_000 });
+      expect((await one.take(key, policy, [entry(one, 'x', 'key:x')], opts))[0].status).toBe('granted');
+      const first = entry(one, 'first', 'key:a');
+      const second = entry(two, 'second', 'key:b');
+      await one.take(key, policy, [first], opts);
+      await two.take(key, policy, [second], opts);
+      now += 1_000;
+      // `two` polls first when the slot frees up, but it is `one`'s turn: `two` waits a window.
+      expect((await two.take(key, policy, [second], opts))[0]).toMatchObject({ status: 'waiting', waitMs: 1_000 });
+      expect((await one.take(key, policy, [first], opts))[0]).toMatchObject({ status: 'granted', waitMs: 0 });
     } finally {
       client.disconnect();
     }
