@@ -22,6 +22,7 @@ import { createIdempotencyService, memoryStoreFor, RedisIdempotencyStore, type I
 import { createLogger, currentScope, recordUpstreamCall, type Logger } from '../observability/log';
 import { withRequestLog } from '../observability/request-log';
 import { createRedisRateLimiter, type RedisRateLimiter } from '../upstream/redis-ratelimit';
+import { loadRedisDriver } from '../upstream/redis-driver';
 import { specPolicyLookup } from '../upstream/spec-policy';
 import { httpStatusOf } from '../errors';
 import type { GatewayGraphQL } from '../graphql/server';
@@ -186,6 +187,8 @@ export async function composeGateway(config: Config, options: GatewayOptions, su
   let sharedLimiter: RedisRateLimiter | undefined;
   let idempotency: IdempotencyService;
   if (config.redisUrl) {
+    // ioredis is loaded only here: in the Lambda bundle a chunk that a start without Redis never reads.
+    await loadRedisDriver();
     const prefix = config.redisKeyPrefix;
     sharedLimiter = createRedisRateLimiter({
       url: config.redisUrl,

@@ -22,7 +22,8 @@
  * Failures (connection, timeout after `commandTimeoutMs`) reject with
  * `IdempotencyStoreUnavailableError`; `runIdempotent` then refuses to execute (fail closed).
  */
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { connectRedis } from '../upstream/redis-driver';
 import { RedisScript, type RedisScriptClient } from '../upstream/redis-ratelimit';
 import { quitRedis, withTimeout } from '../upstream/redis-client';
 import {
@@ -165,6 +166,7 @@ interface RedisIdempotencyStoreCommon extends IdempotencyBounds {
   commandTimeoutMs?: number;
 }
 
+/** `url`: the store opens and owns the connection (await `loadRedisDriver()` first); or a `client`. */
 export type RedisIdempotencyStoreOptions = RedisIdempotencyStoreCommon &
   ({ url: string; client?: undefined } | { client: Redis; url?: undefined });
 
@@ -193,7 +195,7 @@ export class RedisIdempotencyStore implements IdempotencyStore {
       this.client = options.client;
       this.ownsClient = false;
     } else {
-      this.client = new Redis(options.url, {
+      this.client = connectRedis(options.url, {
         enableOfflineQueue: true,
         maxRetriesPerRequest: 1,
         connectTimeout: 2_000,

@@ -69,7 +69,8 @@ import { SharedFairLimiter, type FairQueueStore, type FairTake, type FairTakeOpt
 import { ErrorReason, reasonEntry } from '../errors';
 import { fallbackLogger } from '../observability/log';
 import { createHash, randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { connectRedis } from './redis-driver';
 import { GatewayError, GatewayErrorCode } from './errors';
 import type { ActionPolicyLookup } from './policy';
 import {
@@ -675,7 +676,7 @@ interface RedisRateLimiterCommonOptions extends FairShareOptions {
 
 export type CreateRedisRateLimiterOptions = RedisRateLimiterCommonOptions &
   (
-    | { /** `redis://` or `rediss://` URL; the limiter owns (and `close()` closes) the connection. */ url: string; client?: undefined }
+    | { /** `redis://` or `rediss://` URL; the limiter owns (and `close()` closes) the connection. Await `loadRedisDriver()` first. */ url: string; client?: undefined }
     | { /** An existing client; not closed by `close()`. */ client: Redis; url?: undefined }
   );
 
@@ -818,7 +819,7 @@ export function createRedisRateLimiter(options: CreateRedisRateLimiterOptions): 
     throw new TypeError('createRedisRateLimiter: give exactly one of url or client');
   }
   if (options.client !== undefined) return new RedisRateLimiter(options.client, false, options);
-  const client = new Redis(options.url, rateLimiterRedisOptions(Math.max(options.commandTimeoutMs ?? 2_000, options.firstCommandTimeoutMs ?? 2_000)));
+  const client = connectRedis(options.url, rateLimiterRedisOptions(Math.max(options.commandTimeoutMs ?? 2_000, options.firstCommandTimeoutMs ?? 2_000)));
   // Connection errors surface through failing commands (and the limiter's warning); without a
   // listener ioredis would print every reconnect failure.
   client.on('error', () => {});

@@ -20,7 +20,8 @@
  * instances' writes), before Redis is used again.
  */
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { connectRedis } from '../redis-driver';
 import { awaitReply } from '../redis-ratelimit';
 import { quitRedis, withTimeout } from '../redis-client';
 import { ALL_TAG } from './invalidation-table';
@@ -29,7 +30,7 @@ import type { MemoryCacheStore } from './memory-store';
 import type { CacheLookup, CacheStore, Lead, StoredAnswer } from './store';
 
 export interface RedisCacheStoreOptions {
-  /** Give `url` (the store opens and owns the connection) or `client`. */
+  /** Give `url` (the store opens and owns the connection; await `loadRedisDriver()` first) or `client`. */
   url?: string;
   client?: Redis;
   /** Prefix of every key, e.g. `ssl-gateway:cache:`. */
@@ -85,7 +86,7 @@ export class RedisCacheStore implements CacheStore {
     this.ownsClient = options.client === undefined;
     this.client =
       options.client ??
-      new Redis(options.url as string, {
+      connectRedis(options.url as string, {
         // Fail at once instead of queueing while disconnected: the fallback store answers.
         enableOfflineQueue: false,
         maxRetriesPerRequest: 0,

@@ -9,6 +9,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { executeIdempotent, IdempotencyError, IdempotencyReason, RedisIdempotencyStore } from '../../../src/idempotency';
 import { UpstreamError } from '../../../src/upstream/errors';
+import { loadRedisDriver } from '../../../src/upstream/redis-driver';
 import { startRedis, type TestRedis } from '../../helpers/redis';
 import { deferred, settle, silentLogger } from '../../unit/idempotency/contract';
 
@@ -18,6 +19,7 @@ let filler: Redis;
 
 beforeAll(async () => {
   redis = await startRedis({ args: ['--maxmemory', String(MAXMEMORY), '--maxmemory-policy', 'noeviction'] });
+  await loadRedisDriver();
   store = new RedisIdempotencyStore({ url: redis.url, commandTimeoutMs: 2_000 });
   filler = new Redis(redis.url);
 });

@@ -4,6 +4,7 @@
  */
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { loadRedisDriver } from '../../../src/upstream/redis-driver';
 import { executeIdempotent, IdempotencyError, IdempotencyReason, RedisIdempotencyStore, type IdempotencyStore } from '../../../src/idempotency';
 import { startRedis, type TestRedis } from '../../helpers/redis';
 import { boundsContract } from '../../unit/idempotency/bounds-contract';
@@ -19,6 +20,8 @@ const newStore = (options: { keyPrefix?: string; commandTimeoutMs?: number; maxE
 
 beforeAll(async () => {
   redis = await startRedis();
+  // The stores below open their connections from the URL.
+  await loadRedisDriver();
 });
 afterAll(async () => {
   await Promise.all(stores.map((s) => s.close()));

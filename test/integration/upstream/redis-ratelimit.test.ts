@@ -14,6 +14,7 @@ import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadRedisDriver } from '../../../src/upstream/redis-driver';
 import { GatewayError, GatewayErrorCode } from '../../../src/upstream/errors';
 import { createPolicyLookup, type ActionPolicy } from '../../../src/upstream/policy';
 import { MemoryRateLimiterStore, type RatePolicy } from '../../../src/upstream/ratelimit';
@@ -40,6 +41,8 @@ const limiters: RedisRateLimiter[] = [];
 beforeAll(async () => {
   redis = await startRedis();
   admin = new Redis(redis.url);
+  // The limiters below open their connections from the URL.
+  await loadRedisDriver();
 });
 afterAll(async () => {
   await Promise.all(limiters.map((l) => l.close()));

@@ -4,6 +4,7 @@
  */
 import { readCacheConfig, type CacheConfig } from '../../../../src/upstream/cache/config';
 import { createUpstreamCache, type UpstreamCache } from '../../../../src/upstream/cache';
+import { loadRedisDriver } from '../../../../src/upstream/redis-driver';
 import { GatewayError, UpstreamClient, specPolicyLookup, unlimited, type RateLimiter } from '../../../../src/upstream';
 import { newRequestCacheState } from '../../../../src/upstream/cache';
 import { recordUpstreamCall, withRequestScope, type RequestScope } from '../../../../src/observability/log';
@@ -36,6 +37,9 @@ export function cacheConfig(env: Record<string, string> = {}): CacheConfig {
   if (problems.length) throw new Error(JSON.stringify(problems));
   return c;
 }
+
+// The rig opens its Redis store from a URL (`redisUrl`), which needs the driver loaded first.
+await loadRedisDriver();
 
 export function startCacheRig(sim: Simulator, options: { redisUrl?: string; keyPrefix?: string; env?: Record<string, string>; clock?: Clock } = {}): CacheRig {
   const cred = sim.credentials[0];
