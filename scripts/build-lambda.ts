@@ -20,17 +20,18 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build, type BuildOptions as EsbuildOptions, type Metafile, type Plugin } from 'esbuild';
 import { BUNDLED_ASSET_DIR, PLAYGROUND_FILES, locatePlaygroundFile } from '../src/playground/assets';
 import { DOCS_ASSET_DIR, DOCS_FILES, locateDocsFile } from '../src/rest/docs';
+import { OPENAPI_ARTIFACT } from './lambda-shims/rest-openapi';
 import { createDeterministicZip, type ZipInput } from './lambda-zip';
 
 const SHIMS = join(dirname(fileURLToPath(import.meta.url)), 'lambda-shims');
 
 /**
  * What the bundles leave out, by substituting a module at resolution time (each shim says why):
- * undici's index (only Pool, the connector and `request` are used), Apollo's reporting plugins
- * and their protobuf/fetch polyfills, @graphql-tools/schema (the schema is built at build
- * time), and Apollo's hash helper (Node's crypto instead of sha.js). Only the Lambda bundles see
- * these; tests and the local server load the real packages, and
- * test/integration/handlers/package.test.ts runs the bundles.
+ * undici's index (only Pool, the connector and `request` are used), its non-SIMD llhttp parser,
+ * HTTP/2 client and FormData support, pino's worker-thread transports, Apollo's reporting
+ * plugins and their protobuf/fetch polyfills, Apollo's pure-JavaScript sha256 fallback, and @graphql-tools/schema (the schema is built at
+ * build time). Only the Lambda bundles see these; tests and the local server load the real packages,
+ * and test/integration/handlers/package.test.ts runs the bundles.
  */
 export const lambdaAliases: Plugin = {
   name: 'ssl-gateway-lambda-aliases',
@@ -39,20 +40,45 @@ export const lambdaAliases: Plugin = {
     b.onResolve({ filter: /^@graphql-tools\/schema$/ }, () => ({ path: join(SHIMS, 'graphql-tools-schema.cjs') }));
     b.onResolve({ filter: /^@apollo\/utils\.createhash$/ }, () => ({ path: join(SHIMS, 'apollo-createhash.cjs') }));
     b.onResolve({ filter: /\/plugin\/(usageReporting|schemaReporting|inlineTrace)\/index\.js$/ }, (args) =>
-      /[\\/]@apollo[\\/]server[\\/]/.test(args.importer) ? { path: join(SHIMS, 'apollo-reporting.cjs') } : undefined,
+      /[\\/]@apollo[\\/]server[\\/]/.test(args.importer) ? { path: join(SHIMS, 'apollo-reporting.mjs') } : undefined,
     );
+    // Each only for the named importer, so a shim replaces exactly the require it explains.
+    const only = (importer: RegExp, shim: string) => (args: { importer: string }) => (importer.test(args.importer) ? { path: join(SHIMS, shim) } : undefined);
+    const clientH1 = /[\\/]undici[\\/]lib[\\/]dispatcher[\\/]client-h1\.js$/;
+    b.onResolve({ filter: /^\.\.\/llhttp\/llhttp-wasm\.js$/ }, only(clientH1, 'undici-llhttp-wasm.cjs'));
+    b.onResolve({ filter: /^\.\.\/web\/fetch\/body\.js$/ }, only(clientH1, 'undici-web-fetch.cjs'));
+    b.onResolve({ filter: /^\.\/client-h2\.js$/ }, only(/[\\/]undici[\\/]lib[\\/]dispatcher[\\/]client\.js$/, 'undici-client-h2.cjs'));
+    b.onResolve({ filter: /^\.\.\/web\/(fetch\/formdata|webidl)$/ }, only(/[\\/]undici[\\/]lib[\\/]core[\\/]request\.js$/, 'undici-web-fetch.cjs'));
+    b.onResolve({ filter: /^\.\/(lib\/)?transport$/ }, only(/[\\/]pino[\\/](pino|lib[\\/]tools)\.js$/, 'pino-transport.cjs'));
+  },
+};
+
+/**
+ * The REST function's OpenAPI document is made at build time (`buildLambda` writes it into the
+ * zip), so its bundle leaves out the document's builder and the query documentation of the
+ * routes, which are used only to render it (each shim says why).
+ */
+export const restOpenApi: Plugin = {
+  name: 'ssl-gateway-rest-openapi',
+  setup(b) {
+    const inRest = (importer: string) => /[\\/]src[\\/]rest[\\/]/.test(importer);
+    b.onResolve({ filter: /^\.\.?\/openapi$/ }, (args) => (inRest(args.importer) ? { path: join(SHIMS, 'rest-openapi.ts') } : undefined));
+    b.onResolve({ filter: /^\.\/query-docs$/ }, (args) => (inRest(args.importer) ? { path: join(SHIMS, 'rest-query-docs.cjs') } : undefined));
   },
 };
 
 const RUNTIME_SPEC_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'spec', 'runtime');
+const RUNTIME_FORM = join(dirname(fileURLToPath(import.meta.url)), '..', 'src', 'spec', 'runtime-form.ts');
 
 /**
- * The GraphQL function loads the compact runtime spec (spec/runtime/*.json, generated from
- * spec/*.json by `npm run runtime:generate`): its documentation text lives in the SDL, so the
- * spec's Chinese text, examples and error tables and spec/en.json's descriptions (about 500 KiB)
- * stay out. The REST function keeps the full files: it renders the OpenAPI document and the
- * HTML reference from them. Both JSON files are read with `JSON.parse` of one string, which the
- * engine does several times faster than compiling the equal object literal.
+ * Both functions load the compact runtime spec (spec/runtime/*.json, generated from spec/*.json
+ * by `npm run runtime:generate`) instead of the full one: names, types, caps, limits, read/write
+ * kind, enum values and names, action summaries. The documentation text stays out (about 600
+ * KiB): GraphQL's lives in the SDL, REST's in the OpenAPI document that `buildLambda` renders
+ * at build time into the zip (see `restOpenApi`). The files are in the form of
+ * src/spec/runtime-form.ts (defaults left out, members positional), decoded at load into
+ * exactly the objects `compactSpec`/`compactEnglish` build; the JSON is read with `JSON.parse`
+ * of one string, which the engine does several times faster than compiling an object literal.
  */
 export const runtimeSpec: Plugin = {
   name: 'ssl-gateway-runtime-spec',
@@ -62,7 +88,12 @@ export const runtimeSpec: Plugin = {
     );
     b.onLoad({ filter: /[\\/]spec[\\/]runtime[\\/][^\\/]+\.json$/ }, (args) => {
       const text = JSON.stringify(JSON.parse(readFileSync(args.path, 'utf8')));
-      return { contents: `export default JSON.parse(${JSON.stringify(text)});`, loader: 'js' };
+      const decode = args.path.endsWith('en.json') ? 'decodeRuntimeEnglish' : 'decodeRuntimeSpec';
+      return {
+        contents: `import { ${decode} } from ${JSON.stringify(RUNTIME_FORM)};\nexport default ${decode}(JSON.parse(${JSON.stringify(text)}));`,
+        loader: 'js',
+        resolveDir: dirname(RUNTIME_FORM),
+      };
     });
   },
 };
@@ -103,12 +134,13 @@ export function lambdaEsbuildOptions(overrides: EsbuildOptions = {}): EsbuildOpt
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /**
- * The functions, their entry points, whether they serve the playground or the API reference, and
- * whether they load the compact runtime spec (see `runtimeSpec`).
+ * The functions, their entry points, and whether they serve the playground or the API reference
+ * (the REST function: its Redoc bundle and the build-time OpenAPI document, see `restOpenApi`).
+ * Both load the compact runtime spec (see `runtimeSpec`).
  */
 export const FUNCTIONS = [
-  { name: 'graphql', entry: 'handlers/graphql.ts', playground: true, docs: false, compactSpec: true },
-  { name: 'rest', entry: 'handlers/rest.ts', playground: false, docs: true, compactSpec: false },
+  { name: 'graphql', entry: 'handlers/graphql.ts', playground: true, docs: false },
+  { name: 'rest', entry: 'handlers/rest.ts', playground: false, docs: true },
 ] as const;
 
 export type LambdaFunction = (typeof FUNCTIONS)[number];
@@ -117,7 +149,12 @@ export type LambdaFunction = (typeof FUNCTIONS)[number];
 export function functionEsbuildOptions(fn: LambdaFunction, overrides: EsbuildOptions = {}): EsbuildOptions & { metafile: true } {
   return lambdaEsbuildOptions({
     entryPoints: { [fn.name]: fn.entry },
-    plugins: fn.compactSpec ? [lambdaAliases, runtimeSpec] : [lambdaAliases],
+    // ESM chunks: what only a dynamic import() reaches (ioredis, needed only with REDIS_URL) is a
+    // file of its own in the zip, read only when that import runs. Named after the function so
+    // the two builds, which share an output folder, never write the same file.
+    splitting: true,
+    chunkNames: `${fn.name}-chunk-[hash]`,
+    plugins: fn.docs ? [lambdaAliases, runtimeSpec, restOpenApi] : [lambdaAliases, runtimeSpec],
     ...overrides,
   });
 }
@@ -129,17 +166,41 @@ export interface BuildOptions {
   minify?: boolean;
 }
 
+/** One JavaScript file of a function's bundle (the entry or a chunk esbuild split off). */
+export interface BundleFile {
+  /** Path inside the zip (`handlers/<file>`). */
+  name: string;
+  bytes: number;
+  /**
+   * True for a chunk only the dynamic `import()` of ioredis reaches (done only with REDIS_URL):
+   * a cold start without Redis never reads it. False for the entry, the chunks it imports
+   * statically, and the chunks of Apollo's own dynamic imports, which its start runs.
+   */
+  lazy: boolean;
+  /** The source files and packages' files in it (esbuild's metafile inputs). */
+  inputs: string[];
+}
+
 export interface BuiltFunction {
   name: string;
-  /** Absolute path of the bundle (`dist/handlers/<name>.mjs`). */
+  /** Absolute path of the entry bundle (`dist/handlers/<name>.mjs`). */
   bundle: string;
   /** Absolute path of the zip (`dist/lambda/<name>.zip`). */
   zip: string;
+  /** Size of the entry bundle alone. */
   bundleBytes: number;
+  /** What a cold start without Redis loads: every file but the lazy chunks. */
+  startBytes: number;
+  /** The lazy chunks (ioredis): loaded only when REDIS_URL is set. */
+  lazyBytes: number;
+  /** All JavaScript in the zip (`startBytes + lazyBytes`). */
+  totalJsBytes: number;
+  /** Every JavaScript file of the function, the entry first. */
+  jsFiles: BundleFile[];
   zipBytes: number;
   /** Files inside the zip. */
   files: string[];
-  /** The source files and packages' files the bundle is made of (esbuild's metafile inputs). */
+  /** The source files and packages' files all of the function's JavaScript is made of. */
   inputs: string[];
 }
 
@@ -205,24 +266,92 @@ export async function buildLambda(options: BuildOptions = {}): Promise<BuildResu
     return { name: `handlers/${DOCS_ASSET_DIR}/${file.name}`, data: readFileSync(target) };
   });
 
-  const functions: BuiltFunction[] = FUNCTIONS.map((fn) => {
+  // The OpenAPI document the REST function serves, rendered here in-process from the full spec
+  // (what the local server serves); the bundle reads it from the zip (lambda-shims/rest-openapi.ts).
+  const { REST_ROUTES, buildOpenApiDocument } = await import('../src/rest');
+  const openApiText = JSON.stringify(buildOpenApiDocument(REST_ROUTES));
+  writeFileSync(join(handlersDir, OPENAPI_ARTIFACT), openApiText);
+  const openApiInput: ZipInput = { name: `handlers/${OPENAPI_ARTIFACT}`, data: Buffer.from(openApiText, 'utf8') };
+
+  const functions: BuiltFunction[] = FUNCTIONS.map((fn, i) => {
     const bundle = join(handlersDir, `${fn.name}.mjs`);
+    const jsFiles = bundleFiles(results[i].metafile, handlersDir, bundle);
     const code = readFileSync(bundle);
-    const inputs: ZipInput[] = [{ name: `handlers/${fn.name}.mjs`, data: code }, ...(fn.playground ? assetInputs : []), ...(fn.docs ? docsInputs : [])];
+    const inputs: ZipInput[] = [
+      ...jsFiles.map((f) => ({ name: f.name, data: readFileSync(join(handlersDir, f.name.slice('handlers/'.length))) })),
+      ...(fn.playground ? assetInputs : []),
+      ...(fn.docs ? [...docsInputs, openApiInput] : []),
+    ];
     const zip = join(zipDir, `${fn.name}.zip`);
     const bytes = createDeterministicZip(inputs);
     writeFileSync(zip, bytes);
-    const output = Object.entries(result.metafile.outputs).find(([path]) => path.endsWith(`/${fn.name}.mjs`));
-    const sources = Object.keys(output?.[1].inputs ?? {});
-    return { name: fn.name, bundle, zip, bundleBytes: code.length, zipBytes: bytes.length, files: inputs.map((i) => i.name), inputs: sources };
+    const sum = (files: BundleFile[]) => files.reduce((n, f) => n + f.bytes, 0);
+    return {
+      name: fn.name,
+      bundle,
+      zip,
+      bundleBytes: code.length,
+      startBytes: sum(jsFiles.filter((f) => !f.lazy)),
+      lazyBytes: sum(jsFiles.filter((f) => f.lazy)),
+      totalJsBytes: sum(jsFiles),
+      jsFiles,
+      zipBytes: bytes.length,
+      files: inputs.map((f) => f.name),
+      inputs: [...new Set(jsFiles.flatMap((f) => f.inputs))],
+    };
   });
 
   const meta = {
-    functions: functions.map((f) => ({ name: f.name, bundleBytes: f.bundleBytes, zipBytes: f.zipBytes, files: f.files })),
+    functions: functions.map((f) => ({
+      name: f.name,
+      bundleBytes: f.bundleBytes,
+      startBytes: f.startBytes,
+      lazyBytes: f.lazyBytes,
+      totalJsBytes: f.totalJsBytes,
+      js: f.jsFiles.map((j) => ({ name: j.name, bytes: j.bytes, lazy: j.lazy })),
+      zipBytes: f.zipBytes,
+      files: f.files,
+    })),
     inputs: Object.keys(result.metafile.inputs).length,
   };
   writeFileSync(join(zipDir, 'meta.json'), `${JSON.stringify(meta, null, 2)}\n`);
   return { outDir, functions, durationMs: Math.round(performance.now() - started) };
+}
+
+/**
+ * Chunks a cold start does not read: what a dynamic `import()` of these packages brings, i.e.
+ * ioredis, imported only when REDIS_URL is set (src/upstream/redis-driver.ts). Every other chunk
+ * counts as loaded at start, including those behind Apollo's own dynamic imports of its default
+ * plugins (cache control, landing page, ...), which it runs while the server starts.
+ */
+const LAZY_PACKAGES = /node_modules\/(ioredis|@ioredis\/commands)\//;
+
+/**
+ * A function's JavaScript files from its build's metafile: the entry, then its chunks. A chunk is
+ * lazy when the entry reaches it only through a dynamic import of a `LAZY_PACKAGES` chunk;
+ * test/integration/handlers/package.test.ts runs the bundles with the lazy chunks deleted.
+ */
+function bundleFiles(metafile: Metafile, handlersDir: string, entry: string): BundleFile[] {
+  const outputs = Object.entries(metafile.outputs)
+    .filter(([path]) => path.endsWith('.mjs'))
+    .map(([path, out]) => ({ abs: resolve(ROOT, path), out }));
+  const byPath = new Map(outputs.map((o) => [o.abs, o.out]));
+  const lazyTarget = (abs: string) => Object.keys(byPath.get(abs)?.inputs ?? {}).some((i) => LAZY_PACKAGES.test(i));
+  const atStart = new Set<string>();
+  const visit = (abs: string) => {
+    if (atStart.has(abs)) return;
+    atStart.add(abs);
+    for (const imp of byPath.get(abs)?.imports ?? []) {
+      if (imp.external) continue;
+      const target = resolve(ROOT, imp.path);
+      if (imp.kind === 'import-statement' || (imp.kind === 'dynamic-import' && !lazyTarget(target))) visit(target);
+    }
+  };
+  visit(entry);
+  return outputs
+    .map(({ abs, out }) => ({ name: `handlers/${relative(handlersDir, abs).split('\\').join('/')}`, bytes: out.bytes, lazy: !atStart.has(abs), inputs: Object.keys(out.inputs), abs }))
+    .sort((a, b) => (a.abs === entry ? -1 : b.abs === entry ? 1 : a.name.localeCompare(b.name)))
+    .map(({ abs: _abs, ...f }) => f);
 }
 
 async function main(): Promise<void> {
@@ -230,7 +359,10 @@ async function main(): Promise<void> {
   const outIndex = args.indexOf('--out');
   const res = await buildLambda({ outDir: outIndex >= 0 ? args[outIndex + 1] : undefined, minify: !args.includes('--no-minify') });
   for (const f of res.functions) {
-    console.log(`${relative(ROOT, f.zip)}  ${(f.zipBytes / 1024).toFixed(0)} KiB zipped (bundle ${(f.bundleBytes / 1024).toFixed(0)} KiB, ${f.files.length} files)`);
+    const kib = (n: number) => `${(n / 1024).toFixed(0)} KiB`;
+    console.log(
+      `${relative(ROOT, f.zip)}  ${kib(f.zipBytes)} zipped (JS: ${kib(f.startBytes)} loaded at start, ${kib(f.lazyBytes)} in lazy chunks, ${kib(f.totalJsBytes)} in all; ${f.files.length} files)`,
+    );
   }
   console.log(`built in ${res.durationMs} ms`);
 }

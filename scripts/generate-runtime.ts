@@ -4,13 +4,17 @@
  *   src/graphql/generated/schema-document.ts   the schema's SDL document in its compact form
  *                                              (src/graphql/schema-document.ts), built and
  *                                              validated here, extensions merged
- *   spec/runtime/ssl-2019-12-05.json           the spec with only what the GraphQL runtime
- *   spec/runtime/en.json                       reads (names, types, caps, limits, read/write
- *                                              kind, regions, enum values and names): no
- *                                              documentation text, examples or error tables;
- *                                              the GraphQL function's bundle loads these instead
- *                                              of spec/*.json (scripts/build-lambda.ts), since
- *                                              its descriptions live in the SDL
+ *   spec/runtime/ssl-2019-12-05.json           the spec with only what the runtime reads
+ *   spec/runtime/en.json                       (names, types, caps, limits, read/write kind,
+ *                                              regions, enum values and names, action
+ *                                              summaries): no documentation text, examples or
+ *                                              error tables, and in the file form of
+ *                                              src/spec/runtime-form.ts (defaults left out,
+ *                                              members positional). Both Lambda bundles load
+ *                                              these instead of spec/*.json
+ *                                              (scripts/build-lambda.ts): GraphQL's descriptions
+ *                                              live in the SDL, REST's in the OpenAPI document
+ *                                              made at build time
  *
  * Always generated from what is current (schema/generated/typeDefs.ts, itself generated from
  * the spec by `npm run schema:generate`), never edited by hand; test/unit/runtime-artifacts.test.ts
@@ -25,6 +29,7 @@ import { makeExecutableSchema } from '@graphql-tools/schema';
 import { parse, printSchema } from 'graphql';
 import { typeDefs } from '../schema/generated/typeDefs';
 import { encodeSchemaDocument } from '../src/graphql/schema-document';
+import { encodeRuntimeEnglish, encodeRuntimeSpec } from '../src/spec/runtime-form';
 import type { English } from '../src/graphql/model';
 import type { ActionSpec, ApiSpec, MemberSpec, StructureSpec } from '../src/spec/types';
 import fullSpec from '../spec/ssl-2019-12-05.json' with { type: 'json' };
@@ -80,7 +85,10 @@ export function compactSpec(api: ApiSpec = fullSpec as unknown as ApiSpec): ApiS
   return { ...api, commonErrors: [], businessErrors: [], actions, structures };
 }
 
-/** The English names of enumerations and their values, without descriptions. */
+/**
+ * The English names of enumerations and their values, without descriptions, and the actions'
+ * one-line summaries (the REST action list answers them).
+ */
 export function compactEnglish(en: English = fullEnglish as English): English {
   const enums = Object.fromEntries(
     Object.entries(en.enums).map(([key, e]) => [
@@ -88,14 +96,15 @@ export function compactEnglish(en: English = fullEnglish as English): English {
       { ...e, values: Object.fromEntries(Object.entries(e.values).map(([raw, v]) => [raw, { name: v.name, description: '' }])) },
     ]),
   );
-  return { actions: {}, structures: {}, enums };
+  const actions = Object.fromEntries(Object.entries(en.actions).map(([name, a]) => [name, { summary: a.summary, description: '', inputs: {}, outputs: {} }]));
+  return { actions, structures: {}, enums };
 }
 
 export function runtimeArtifacts(): { path: string; text: string }[] {
   return [
     { path: SCHEMA_DOCUMENT_PATH, text: renderSchemaDocumentModule() },
-    { path: RUNTIME_SPEC_PATH, text: `${JSON.stringify(compactSpec())}\n` },
-    { path: RUNTIME_ENGLISH_PATH, text: `${JSON.stringify(compactEnglish())}\n` },
+    { path: RUNTIME_SPEC_PATH, text: `${JSON.stringify(encodeRuntimeSpec(compactSpec()))}\n` },
+    { path: RUNTIME_ENGLISH_PATH, text: `${JSON.stringify(encodeRuntimeEnglish(compactEnglish()))}\n` },
   ];
 }
 

@@ -247,7 +247,7 @@ export function createGraphQLServer(options: GraphQLServerOptions): GatewayGraph
       replayPlugin,
       ...guards.plugins,
       // A self-hosted gateway reports nothing to Apollo's cloud, whatever APOLLO_KEY says (and the
-      // Lambda bundles leave those plugins out: scripts/lambda-shims/apollo-reporting.cjs).
+      // Lambda bundles leave those plugins out: scripts/lambda-shims/apollo-reporting.mjs).
       ApolloServerPluginUsageReportingDisabled(),
       ApolloServerPluginSchemaReportingDisabled(),
       ...(options.plugins ?? []),

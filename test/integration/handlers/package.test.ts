@@ -12,11 +12,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildLambda, ROOT, type BuildResult } from '../../../scripts/build-lambda';
+import { buildLambda, ROOT, type BuildResult, type BuiltFunction, type BundleFile } from '../../../scripts/build-lambda';
 import { createDemoApiKey, formatApiKeys } from '../../../src/auth';
+import { createRestHandler } from '../../../src/rest';
 import { createSimulator, DEMO_CREDENTIAL, type Simulator } from '../../../src/simulator/index';
+import type { UpstreamCaller } from '../../../src/upstream/caller';
 import { EVENT_KINDS, httpEvent, lambdaContext, normalizeResult, type EventKind, type HttpRequestSpec } from '../../helpers/lambda-events';
+import { startRedis, type TestRedis } from '../../helpers/redis';
 import { extractZip, unzip } from './unzip';
 
 type Handler = (event: unknown, context: unknown) => Promise<unknown>;
@@ -98,18 +102,26 @@ const gql = (query: string, base64 = false): HttpRequestSpec => ({
 });
 
 describe('artifact', () => {
-  it('zips one bundle per function, the playground and API reference files only where served, all world-readable', () => {
+  it('zips each function\'s bundle and chunks, the playground and API reference files only where served, all world-readable', () => {
     const [gq, rs] = ['graphql', 'rest'].map((name) => build.functions.find((f) => f.name === name)!);
+    const chunks = (fn: BuiltFunction) => fn.jsFiles.slice(1).map((f) => f.name);
+    for (const fn of [gq, rs]) {
+      expect(fn.jsFiles[0]).toMatchObject({ name: `handlers/${fn.name}.mjs`, lazy: false });
+      for (const chunk of chunks(fn)) expect(chunk).toMatch(new RegExp(`^handlers/${fn.name}-chunk-[A-Z0-9]+\\.mjs$`));
+    }
     const gqEntries = unzip(readFileSync(gq.zip));
-    expect(gqEntries.map((e) => e.name).sort()).toEqual([
-      'handlers/graphql.mjs',
-      'handlers/playground/graphiql.min.css',
-      'handlers/playground/graphiql.min.js',
-      'handlers/playground/react-dom.production.min.js',
-      'handlers/playground/react.production.min.js',
-    ]);
+    expect(gqEntries.map((e) => e.name).sort()).toEqual(
+      [
+        'handlers/graphql.mjs',
+        ...chunks(gq),
+        'handlers/playground/graphiql.min.css',
+        'handlers/playground/graphiql.min.js',
+        'handlers/playground/react-dom.production.min.js',
+        'handlers/playground/react.production.min.js',
+      ].sort(),
+    );
     const rsEntries = unzip(readFileSync(rs.zip));
-    expect(rsEntries.map((e) => e.name).sort()).toEqual(['handlers/docs/redoc.standalone.js', 'handlers/rest.mjs']);
+    expect(rsEntries.map((e) => e.name).sort()).toEqual(['handlers/docs/openapi.json', 'handlers/docs/redoc.standalone.js', 'handlers/rest.mjs', ...chunks(rs)].sort());
     expect(gqEntries.every((e) => e.mode === 0o644)).toBe(true);
     expect(rsEntries.every((e) => e.mode === 0o644)).toBe(true);
     // Far below Lambda's 50 MB zipped / 250 MB unzipped limits.
@@ -147,6 +159,31 @@ describe('artifact', () => {
       expect(res.probe, bundle).toEqual([]);
     }
   }, 60_000);
+
+  it('leaves out undici\'s non-SIMD parser, HTTP/2 client and fetch bodies, pino\'s transports, and the full spec texts', () => {
+    for (const fn of build.functions) {
+      const used = fn.inputs.filter((i) =>
+        /node_modules\/(undici\/lib\/(llhttp\/llhttp-wasm\.js|dispatcher\/client-h2\.js|web\/)|thread-stream\/|pino\/lib\/transport\.js)|^spec\/(ssl-2019-12-05|en)\.json$/.test(i),
+      );
+      expect(used, fn.name).toEqual([]);
+      // The SIMD parser, which Lambda's x86_64 and arm64 Node 22 run, is there.
+      expect(fn.inputs.some((i) => i.endsWith('undici/lib/llhttp/llhttp_simd-wasm.js')), fn.name).toBe(true);
+      expect(fn.inputs, fn.name).toEqual(expect.arrayContaining(['spec/runtime/ssl-2019-12-05.json', 'spec/runtime/en.json']));
+    }
+    const rs = build.functions.find((f) => f.name === 'rest')!;
+    expect(rs.inputs.filter((i) => /^src\/rest\/(openapi|schemas|routes\/query-docs)\.ts$/.test(i))).toEqual([]);
+  });
+
+  it('puts ioredis in a chunk only a dynamic import reaches: the entry and its static chunks hold none of it', () => {
+    for (const fn of build.functions) {
+      const redis = (f: BundleFile) => f.inputs.some((i) => /node_modules\/(ioredis|@ioredis\/commands)\//.test(i));
+      const holding = fn.jsFiles.filter(redis);
+      expect(holding.length, fn.name).toBeGreaterThan(0);
+      for (const f of holding) expect(f, fn.name).toMatchObject({ lazy: true });
+      expect(fn.startBytes + fn.lazyBytes).toBe(fn.totalJsBytes);
+      expect(fn.startBytes).toBe(fn.jsFiles.filter((f) => !f.lazy).reduce((n, f) => n + f.bytes, 0));
+    }
+  });
 
   it('builds byte-identical zips from the same sources', async () => {
     const again = await buildLambda({ outDir: join(work, 'dist-again') });
@@ -232,6 +269,62 @@ describe('memory sizes of serverless.yml', () => {
     timings.restMaxRssMiB = Math.round(res.maxRssMiB);
     expect(res.maxRssMiB).toBeLessThan(memory);
   }, 120_000);
+});
+
+describe('Redis support, loaded only with REDIS_URL (the ioredis chunk)', () => {
+  let redis: TestRedis;
+  let stripped: string;
+  beforeAll(async () => {
+    redis = await startRedis();
+    // The extracted zips without their lazy chunks: what a start that never reads them has.
+    stripped = join(work, 'task-without-lazy-chunks');
+    for (const fn of build.functions) {
+      cpSync(join(work, 'task', fn.name), join(stripped, fn.name), { recursive: true });
+      for (const f of fn.jsFiles.filter((j) => j.lazy)) rmSync(join(stripped, fn.name, f.name));
+    }
+  });
+  afterAll(async () => {
+    await redis?.stop();
+  });
+
+  /** Each function's upstream query (DescribeCertificates), as a client sends it. */
+  const upstreamQueries = {
+    graphql: httpEvent('apigw-v2', gql('{ certificates(limit: 1) { totalCount } }')),
+    rest: httpEvent('apigw-v2', { method: 'GET', path: '/v1/certificates?limit=1', headers: { accept: 'application/json', ...AUTH } }),
+  };
+
+  it('without REDIS_URL a cold start never reads the lazy chunks: both bundles answer upstream queries with them deleted', async () => {
+    for (const fn of build.functions) {
+      const bundle = join(stripped, fn.name, 'handlers', `${fn.name}.mjs`);
+      const res = await runUnderMemoryLimit(bundle, memorySizeOf(fn.name), [upstreamQueries[fn.name as 'graphql' | 'rest']], 1);
+      expect(res.code, `${fn.name}: ${res.output}`).toBe(0);
+    }
+  }, 60_000);
+
+  it('with REDIS_URL both bundles load the ioredis chunk and keep the shared limiter and cache in Redis', async () => {
+    const client = new Redis(redis.url);
+    try {
+      for (const fn of build.functions) {
+        const prefix = `package-${fn.name}:`;
+        const bundle = join(work, 'task', fn.name, 'handlers', `${fn.name}.mjs`);
+        const res = await runUnderMemoryLimit(bundle, memorySizeOf(fn.name), [upstreamQueries[fn.name as 'graphql' | 'rest']], 1, { REDIS_URL: redis.url, REDIS_KEY_PREFIX: prefix });
+        expect(res.code, `${fn.name}: ${res.output}`).toBe(0);
+        const keys = await client.keys(`${prefix}*`);
+        expect(keys.some((k) => k.startsWith(`${prefix}ratelimit:`)), `${fn.name}: ${keys.join(', ')}`).toBe(true);
+        expect(keys.some((k) => k.startsWith(`${prefix}cache:`)), `${fn.name}: ${keys.join(', ')}`).toBe(true);
+
+        // The same start without the lazy chunks fails on the first invocation: the chunk is what REDIS_URL loads.
+        const without = await runUnderMemoryLimit(join(stripped, fn.name, 'handlers', `${fn.name}.mjs`), memorySizeOf(fn.name), [upstreamQueries[fn.name as 'graphql' | 'rest']], 1, {
+          REDIS_URL: redis.url,
+          REDIS_KEY_PREFIX: `${prefix}stripped:`,
+        });
+        expect(without.code, fn.name).not.toBe(0);
+        expect(without.output, fn.name).toMatch(new RegExp(`ERR_MODULE_NOT_FOUND|Cannot find module .*${fn.name}-chunk-`));
+      }
+    } finally {
+      client.disconnect();
+    }
+  }, 60_000);
 });
 
 describe.each(EVENT_KINDS)('bundled handlers, %s events', (kind) => {
@@ -393,6 +486,44 @@ describe.each(EVENT_KINDS)('bundled handlers, %s events', (kind) => {
     expect(JSON.parse(doc.text).openapi).toMatch(/^3\.1/);
   });
 
+  it('serves the OpenAPI document made at build time: the same bytes as the in-process REST facade, and the same reference page', async () => {
+    for (const path of ['/v1/openapi.json', '/v1/docs', '/v1/docs/']) {
+      const bundled = await invoke(rest, kind, { method: 'GET', path, headers: { accept: path === '/v1/openapi.json' ? 'application/json' : 'text/html' } });
+      expect(bundled.status, path).toBe(200);
+      const local = await inProcessRest({ method: 'GET', path, query: {}, headers: {}, requestId: 'local' });
+      expect(local.status, path).toBe(200);
+      expect(bundled.text, path).toBe(local.body);
+    }
+  });
+
+  it('REST answers the action list and refuses invalid parameters exactly like the in-process facade (the compact runtime spec validates the same)', async () => {
+    const cases: { method: string; path: string; body?: unknown }[] = [
+      { method: 'GET', path: '/v1/actions' },
+      { method: 'POST', path: '/v1/actions/ApplyCertificate', body: { DvAuthMethod: 'EMAIL', DomainName: 7, Unknown: 1 } },
+      { method: 'POST', path: '/v1/actions/DescribeCertificates', body: { Limit: 5000, CertificateStatus: [99], Deployable: 'yes' } },
+      { method: 'POST', path: '/v1/actions/DescribeDeployedResources', body: { CertificateIds: Array.from({ length: 60 }, (_, i) => `c${i}`), ResourceType: 'nope' } },
+      { method: 'POST', path: '/v1/actions/UploadCertificate', body: { CertificatePublicKey: 'x', Tags: [{ TagKey: 1 }] } },
+      { method: 'POST', path: '/v1/actions/NoSuchAction', body: {} },
+      { method: 'GET', path: '/v1/certificates?limit=5000&status=1,99' },
+      { method: 'GET', path: '/v1/bind-resource-tasks/t1/detail?limit=101&resourceTypes=clb,nope' },
+    ];
+    const withoutRequestId = (text: string) => text.replace(/"requestId":"[^"]*"/g, '"requestId":"-"');
+    const statuses: number[] = [];
+    for (const c of cases) {
+      const body = c.body === undefined ? undefined : JSON.stringify(c.body);
+      const headers = { accept: 'application/json', ...(body ? { 'content-type': 'application/json' } : {}) };
+      const bundled = await invoke(rest, kind, { method: c.method, path: c.path, headers: { ...headers, ...AUTH }, body });
+      const [path, qs] = c.path.split('?');
+      const query = Object.fromEntries(new URLSearchParams(qs ?? ''));
+      const local = await inProcessRest({ method: c.method, path, query, headers, body: body === undefined ? undefined : Buffer.from(body), requestId: 'local' });
+      expect(bundled.status, `${c.method} ${c.path}: ${bundled.text}`).toBe(local.status);
+      expect(withoutRequestId(bundled.text), `${c.method} ${c.path}`).toBe(withoutRequestId(local.body));
+      statuses.push(bundled.status);
+    }
+    // Refused before any upstream call: the validator's answers, field paths included.
+    expect(statuses).toEqual([200, 400, 400, 400, 400, 404, 400, 400]);
+  });
+
   it('serves the playground page and its files from the artifact', async () => {
     const page = await invoke(graphql, kind, { method: 'GET', path: '/graphql', headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' } });
     expect(page.status).toBe(200);
@@ -405,6 +536,15 @@ describe.each(EVENT_KINDS)('bundled handlers, %s events', (kind) => {
     expect(gunzipSync(js.body).toString('utf8')).toContain('GraphiQL');
   });
 });
+
+/**
+ * The REST facade running from source, in this process (full spec, document rendered on demand):
+ * what the local server and the other tests serve. The meta routes make no upstream call.
+ */
+const noUpstream: UpstreamCaller = {
+  call: () => Promise.reject(new Error('no upstream call expected')),
+};
+const inProcessRest = createRestHandler({ upstream: noUpstream });
 
 /** A function's `memorySize` in serverless.yml (the provider's when the function has none). */
 function memorySizeOf(name: string): number {
@@ -420,7 +560,13 @@ function memorySizeOf(name: string): number {
  * `memoryMb` (V8's old space at 90 % of it, as the nodejs runtime sets it): every event answered
  * 200, `rounds` times over; returns the peak RSS in MiB.
  */
-function runUnderMemoryLimit(bundle: string, memoryMb: number, events: unknown[], rounds: number): Promise<{ code: number | null; maxRssMiB: number; output: string }> {
+function runUnderMemoryLimit(
+  bundle: string,
+  memoryMb: number,
+  events: unknown[],
+  rounds: number,
+  extraEnv: Record<string, string> = {},
+): Promise<{ code: number | null; maxRssMiB: number; output: string }> {
   const script = `
     const mod = await import(process.env.BUNDLE_URL);
     const events = JSON.parse(process.env.EVENTS);
@@ -431,10 +577,12 @@ function runUnderMemoryLimit(bundle: string, memoryMb: number, events: unknown[]
       }
     }
     console.log('@@' + JSON.stringify({ maxRssMiB: process.resourceUsage().maxRSS / 1024 }));
+    // A Redis connection (REDIS_URL) would keep the process alive.
+    process.exit(0);
   `;
   const env: Record<string, string> = { PATH: process.env.PATH ?? '', NODE_ENV: 'production', GATEWAY_ENV: 'production', LOG_LEVEL: 'warn' };
   for (const key of ENV_KEYS) if (process.env[key] !== undefined) env[key] = process.env[key]!;
-  Object.assign(env, { BUNDLE_URL: pathToFileURL(bundle).href, EVENTS: JSON.stringify(events), ROUNDS: String(rounds) });
+  Object.assign(env, extraEnv, { BUNDLE_URL: pathToFileURL(bundle).href, EVENTS: JSON.stringify(events), ROUNDS: String(rounds) });
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [`--max-old-space-size=${Math.floor(memoryMb * 0.9)}`, '--input-type=module', '-e', script], { env });
     let output = '';
