@@ -1,11 +1,14 @@
 /**
  * Builds the Lambda artifacts that `serverless.yml` deploys, with esbuild and no network:
  *
- *   dist/handlers/graphql.mjs, dist/handlers/rest.mjs   one minified ESM bundle per function
+ *   dist/handlers/graphql.mjs, dist/handlers/rest.mjs   one minified ESM bundle per function,
+ *   dist/handlers/<function>-chunk-*.mjs                and its chunks (ioredis: loaded only with
+ *                                                       REDIS_URL; see `bundleFiles`)
  *   dist/handlers/playground/*                          GraphiQL + React UMD files for the playground
  *   dist/handlers/docs/*                                the Redoc bundle of the API reference (/v1/docs)
+ *                                                       and the OpenAPI document, made here
  *   dist/lambda/graphql.zip, dist/lambda/rest.zip        the deployable artifacts (deterministic)
- *   dist/lambda/meta.json                               bundle inputs and sizes
+ *   dist/lambda/meta.json                               bundle files and sizes
  *
  * Every dependency is bundled (tree-shaken); nothing is left to node_modules at runtime, because
  * the artifact has none. Only what the Lambda runtime itself provides may stay external
@@ -26,12 +29,13 @@ import { createDeterministicZip, type ZipInput } from './lambda-zip';
 const SHIMS = join(dirname(fileURLToPath(import.meta.url)), 'lambda-shims');
 
 /**
- * What the bundles leave out, by substituting a module at resolution time (each shim says why):
- * undici's index (only Pool, the connector and `request` are used), its non-SIMD llhttp parser,
- * HTTP/2 client and FormData support, pino's worker-thread transports, Apollo's reporting
- * plugins and their protobuf/fetch polyfills, Apollo's pure-JavaScript sha256 fallback, and @graphql-tools/schema (the schema is built at
- * build time). Only the Lambda bundles see these; tests and the local server load the real packages,
- * and test/integration/handlers/package.test.ts runs the bundles.
+ * What the bundles leave out, by substituting a module at resolution time (each shim in
+ * scripts/lambda-shims/ says why): undici's index (only Pool, the connector and `request` are
+ * used), its non-SIMD llhttp parser, HTTP/2 client and FormData support; pino's worker-thread
+ * transports; Apollo's reporting plugins with their protobuf/fetch polyfills and its
+ * pure-JavaScript sha256 fallback; and @graphql-tools/schema (the schema is built at build time).
+ * Only the Lambda bundles see these; tests and the local server load the real packages, and
+ * test/integration/handlers/package.test.ts runs the bundles.
  */
 export const lambdaAliases: Plugin = {
   name: 'ssl-gateway-lambda-aliases',
