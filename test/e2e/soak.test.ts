@@ -40,8 +40,12 @@ const TOTAL = 20_000;
 const WARMUP = 1_000;
 const HALF = (TOTAL - WARMUP) / 2;
 const CONCURRENCY = 32;
-/** No request is started after this much time under load (a bound, not a performance target). */
-const LOAD_DEADLINE_MS = 80_000;
+/**
+ * No request is started after this much time under load: a bound that stops a hung run, not a
+ * performance target (a quiet 2-core machine takes ~35 s; this leaves room for a machine loaded
+ * several times over, so the request count fails only when something hangs).
+ */
+const LOAD_DEADLINE_MS = 240_000;
 /** A request without an answer after this long counts as "no response". */
 const REQUEST_TIMEOUT_MS = 15_000;
 const MB = 1024 * 1024;
@@ -475,5 +479,5 @@ describe('soak: 20,000 requests through the deployed gateway', () => {
 
     expect(child.rejections).toEqual([]);
     expect(unhandled).toEqual([]);
-  }, 150_000);
+  }, LOAD_DEADLINE_MS + 60_000);
 });
