@@ -18,7 +18,7 @@ import type { RequestDeadline } from '../http/deadline';
 import type { WaitClock, WaitPolicy } from '../tasks/wait';
 import { createUpstreamCache, type InnerCaller, type UpstreamCache } from '../upstream/cache';
 import { assertProductionAuth, createAuthGuard, createAuthenticator, type AuthConfig } from '../auth';
-import { createIdempotencyService, memoryStoreFor, RedisIdempotencyStore, type IdempotencyService } from '../idempotency';
+import { createIdempotencyService, fingerprintKey, memoryStoreFor, RedisIdempotencyStore, type IdempotencyService } from '../idempotency';
 import { createLogger, currentScope, recordUpstreamCall, type Logger } from '../observability/log';
 import { withRequestLog } from '../observability/request-log';
 import { createRedisRateLimiter, type RedisRateLimiter } from '../upstream/redis-ratelimit';
@@ -183,6 +183,8 @@ export async function composeGateway(config: Config, options: GatewayOptions, su
     });
   for (const w of warnings) logger.warn({ warning: w }, 'configuration');
 
+  // Idempotency fingerprints are keyed by the deployment's SecretKey (src/idempotency/fingerprint.ts).
+  const fpKey = credentials?.secretKey ? fingerprintKey(credentials.secretKey) : undefined;
   // With REDIS_URL, every gateway instance shares one per-action budget and one idempotency store.
   let sharedLimiter: RedisRateLimiter | undefined;
   let idempotency: IdempotencyService;
@@ -208,9 +210,9 @@ export async function composeGateway(config: Config, options: GatewayOptions, su
       maxEntriesPerCaller: config.idempotency.maxEntriesPerCaller,
       maxBytesPerCaller: config.idempotency.maxBytesPerCaller,
     });
-    idempotency = createIdempotencyService(store, config.idempotency, { onClose: () => store.close(), logger });
+    idempotency = createIdempotencyService(store, config.idempotency, { onClose: () => store.close(), logger, fingerprintKey: fpKey });
   } else {
-    idempotency = createIdempotencyService(memoryStoreFor(config.idempotency), config.idempotency, { logger });
+    idempotency = createIdempotencyService(memoryStoreFor(config.idempotency), config.idempotency, { logger, fingerprintKey: fpKey });
   }
 
   const upstream = createUpstreamClient(config.upstream, {

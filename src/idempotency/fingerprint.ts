@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac, hkdfSync } from 'node:crypto';
 
 /**
  * JSON with object keys sorted (recursively) and `undefined` members dropped, as `JSON.stringify`
@@ -22,10 +22,28 @@ function normalize(value: unknown): unknown {
 }
 
 /**
- * Fingerprint of a mutation request: SHA-256 (hex) of the operation name and its canonical input.
- * Give the operation as the upstream action or route (e.g. `ApplyCertificate`) and the input after
- * validation/defaulting, so equivalent requests match.
+ * Fingerprint of a mutation request: HMAC-SHA-256 (hex) of the operation name and its canonical
+ * input under `key`, or a plain SHA-256 without one. Give the operation as the upstream action or
+ * route (e.g. `ApplyCertificate`) and the input after validation/defaulting, so equivalent
+ * requests match.
+ *
+ * The fingerprint is stored next to the key (in Redis when shared), and inputs can hold secrets
+ * (`CsrKeyPassword`, `KeyPassword`, private keys). A plain hash of a low-entropy input can be
+ * brute-forced by anyone who can read the store; with a server-side key it cannot. The gateway
+ * keys it with `fingerprintKey` (below).
  */
-export function requestFingerprint(operation: string, input: unknown): string {
-  return createHash('sha256').update(operation).update('\n').update(canonicalJson(input)).digest('hex');
+export function requestFingerprint(operation: string, input: unknown, key?: Uint8Array): string {
+  const h = key === undefined ? createHash('sha256') : createHmac('sha256', key);
+  return h.update(operation).update('\n').update(canonicalJson(input)).digest('hex');
+}
+
+/**
+ * The fingerprint key of a deployment, derived (HKDF-SHA-256) from the upstream SecretKey: every
+ * instance of one deployment derives the same key, so fingerprints match across instances with
+ * no extra setting, and the SecretKey itself cannot be recovered from it. Rotating the SecretKey
+ * changes the key: a retry of a write started before the rotation, within the record's TTL, is
+ * then refused as a key reused with other input (422) instead of replayed.
+ */
+export function fingerprintKey(secretKey: string): Uint8Array {
+  return new Uint8Array(hkdfSync('sha256', secretKey, 'ssl-gateway', 'idempotency request fingerprint v1', 32));
 }

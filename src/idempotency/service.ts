@@ -64,7 +64,7 @@ export function memoryStoreFor(config: IdempotencyConfig = DEFAULT_IDEMPOTENCY_C
 export function createIdempotencyService(
   store: IdempotencyStore = memoryStoreFor(),
   config: IdempotencyConfig = DEFAULT_IDEMPOTENCY_CONFIG,
-  options: { onClose?: () => Promise<void>; logger?: WarnLogger } = {},
+  options: { onClose?: () => Promise<void>; logger?: WarnLogger; fingerprintKey?: Uint8Array } = {},
 ): IdempotencyService {
   return {
     async run(key, caller, operation, input, fn) {
@@ -74,7 +74,7 @@ export function createIdempotencyService(
         {
           key,
           scope: caller,
-          fingerprint: requestFingerprint(operation, input),
+          fingerprint: requestFingerprint(operation, input, options.fingerprintKey),
           ttlSeconds: config.ttlSeconds,
           lockTtlMs: config.lockTtlMs,
           waitTimeoutMs: config.waitTimeoutMs,
