@@ -2,8 +2,9 @@
  * Builds the Lambda artifacts that `serverless.yml` deploys, with esbuild and no network:
  *
  *   dist/handlers/graphql.mjs, dist/handlers/rest.mjs   one minified ESM bundle per function,
- *   dist/handlers/<function>-chunk-*.mjs                and its chunks (ioredis: loaded only with
- *                                                       REDIS_URL; see `bundleFiles`)
+ *   dist/handlers/<function>-chunk-*.mjs                and its chunks (the Redis-backed stores and
+ *                                                       ioredis: loaded only with REDIS_URL; see
+ *                                                       `bundleFiles`)
  *   dist/handlers/playground/*                          GraphiQL + React UMD files for the playground
  *   dist/handlers/docs/*                                the Redoc bundle of the API reference (/v1/docs)
  *                                                       and the OpenAPI document, made here
@@ -153,9 +154,10 @@ export type LambdaFunction = (typeof FUNCTIONS)[number];
 export function functionEsbuildOptions(fn: LambdaFunction, overrides: EsbuildOptions = {}): EsbuildOptions & { metafile: true } {
   return lambdaEsbuildOptions({
     entryPoints: { [fn.name]: fn.entry },
-    // ESM chunks: what only a dynamic import() reaches (ioredis, needed only with REDIS_URL) is a
-    // file of its own in the zip, read only when that import runs. Named after the function so
-    // the two builds, which share an output folder, never write the same file.
+    // ESM chunks: what only a dynamic import() reaches (the Redis-backed stores and ioredis,
+    // needed only with REDIS_URL) is a file of its own in the zip, read only when that import
+    // runs. Named after the function so the two builds, which share an output folder, never
+    // write the same file.
     splitting: true,
     chunkNames: `${fn.name}-chunk-[hash]`,
     plugins: fn.docs ? [lambdaAliases, runtimeSpec, restOpenApi] : [lambdaAliases, runtimeSpec],
@@ -176,7 +178,8 @@ export interface BundleFile {
   name: string;
   bytes: number;
   /**
-   * True for a chunk only the dynamic `import()` of ioredis reaches (done only with REDIS_URL):
+   * True for a chunk only the dynamic `import()` of the Redis backends or of ioredis reaches
+   * (done only with REDIS_URL):
    * a cold start without Redis never reads it. False for the entry, the chunks it imports
    * statically, and the chunks of Apollo's own dynamic imports, which its start runs.
    */
@@ -195,7 +198,7 @@ export interface BuiltFunction {
   bundleBytes: number;
   /** What a cold start without Redis loads: every file but the lazy chunks. */
   startBytes: number;
-  /** The lazy chunks (ioredis): loaded only when REDIS_URL is set. */
+  /** The lazy chunks (Redis-backed stores, ioredis): loaded only when REDIS_URL is set. */
   lazyBytes: number;
   /** All JavaScript in the zip (`startBytes + lazyBytes`). */
   totalJsBytes: number;
@@ -323,16 +326,17 @@ export async function buildLambda(options: BuildOptions = {}): Promise<BuildResu
 }
 
 /**
- * Chunks a cold start does not read: what a dynamic `import()` of these packages brings, i.e.
- * ioredis, imported only when REDIS_URL is set (src/upstream/redis-driver.ts). Every other chunk
- * counts as loaded at start, including those behind Apollo's own dynamic imports of its default
- * plugins (cache control, landing page, ...), which it runs while the server starts.
+ * Chunks a cold start does not read: what a dynamic `import()` of these modules brings, i.e. the
+ * Redis-backed stores and limiter (src/app/redis-backends.ts, imported by composeGateway only
+ * when REDIS_URL is set) and ioredis behind them (src/upstream/redis-driver.ts). Every other
+ * chunk counts as loaded at start, including those behind Apollo's own dynamic imports of its
+ * default plugins (cache control, landing page, ...), which it runs while the server starts.
  */
-const LAZY_PACKAGES = /node_modules\/(ioredis|@ioredis\/commands)\//;
+const LAZY_INPUTS = /^src\/app\/redis-backends\.ts$|node_modules\/(ioredis|@ioredis\/commands)\//;
 
 /**
  * A function's JavaScript files from its build's metafile: the entry, then its chunks. A chunk is
- * lazy when the entry reaches it only through a dynamic import of a `LAZY_PACKAGES` chunk;
+ * lazy when the entry reaches it only through a dynamic import of a `LAZY_INPUTS` chunk;
  * test/integration/handlers/package.test.ts runs the bundles with the lazy chunks deleted.
  */
 function bundleFiles(metafile: Metafile, handlersDir: string, entry: string): BundleFile[] {
@@ -340,7 +344,7 @@ function bundleFiles(metafile: Metafile, handlersDir: string, entry: string): Bu
     .filter(([path]) => path.endsWith('.mjs'))
     .map(([path, out]) => ({ abs: resolve(ROOT, path), out }));
   const byPath = new Map(outputs.map((o) => [o.abs, o.out]));
-  const lazyTarget = (abs: string) => Object.keys(byPath.get(abs)?.inputs ?? {}).some((i) => LAZY_PACKAGES.test(i));
+  const lazyTarget = (abs: string) => Object.keys(byPath.get(abs)?.inputs ?? {}).some((i) => LAZY_INPUTS.test(i));
   const atStart = new Set<string>();
   const visit = (abs: string) => {
     if (atStart.has(abs)) return;

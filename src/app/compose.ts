@@ -18,12 +18,9 @@ import type { RequestDeadline } from '../http/deadline';
 import type { WaitClock, WaitPolicy } from '../tasks/wait';
 import { createUpstreamCache, type InnerCaller, type UpstreamCache } from '../upstream/cache';
 import { assertProductionAuth, createAuthGuard, createAuthenticator, type AuthConfig } from '../auth';
-import { createIdempotencyService, fingerprintKey, memoryStoreFor, RedisIdempotencyStore, type IdempotencyService } from '../idempotency';
+import { createIdempotencyService, fingerprintKey, memoryStoreFor, type IdempotencyService } from '../idempotency';
 import { createLogger, currentScope, recordUpstreamCall, type Logger } from '../observability/log';
 import { withRequestLog } from '../observability/request-log';
-import { createRedisRateLimiter, type RedisRateLimiter } from '../upstream/redis-ratelimit';
-import { loadRedisDriver } from '../upstream/redis-driver';
-import { specPolicyLookup } from '../upstream/spec-policy';
 import { httpStatusOf } from '../errors';
 import type { GatewayGraphQL } from '../graphql/server';
 
@@ -185,35 +182,15 @@ export async function composeGateway(config: Config, options: GatewayOptions, su
 
   // Idempotency fingerprints are keyed by the deployment's SecretKey (src/idempotency/fingerprint.ts).
   const fpKey = credentials?.secretKey ? fingerprintKey(credentials.secretKey) : undefined;
-  // With REDIS_URL, every gateway instance shares one per-action budget and one idempotency store.
-  let sharedLimiter: RedisRateLimiter | undefined;
-  let idempotency: IdempotencyService;
-  if (config.redisUrl) {
-    // ioredis is loaded only here: in the Lambda bundle a chunk that a start without Redis never reads.
-    await loadRedisDriver();
-    const prefix = config.redisKeyPrefix;
-    sharedLimiter = createRedisRateLimiter({
-      url: config.redisUrl,
-      policies: specPolicyLookup(config.upstream.rateLimitOverrides),
-      maxWaitMs: config.upstream.rateLimitMaxWaitMs,
-      keyPrefix: `${prefix}ratelimit:`,
-      commandTimeoutMs: config.redisCommandTimeoutMs,
-      fallback: config.upstream.rateLimitRedisFallback,
-      fallbackRateFactor: config.upstream.rateLimitFallbackPercent / 100,
-      windowGuardMs: config.upstream.rateLimitWindowGuardMs,
-      ...config.upstream.rateLimitFairShare,
-      logger,
-    });
-    const store = new RedisIdempotencyStore({
-      url: config.redisUrl,
-      keyPrefix: `${prefix}idem:`,
-      maxEntriesPerCaller: config.idempotency.maxEntriesPerCaller,
-      maxBytesPerCaller: config.idempotency.maxBytesPerCaller,
-    });
-    idempotency = createIdempotencyService(store, config.idempotency, { onClose: () => store.close(), logger, fingerprintKey: fpKey });
-  } else {
-    idempotency = createIdempotencyService(memoryStoreFor(config.idempotency), config.idempotency, { logger, fingerprintKey: fpKey });
-  }
+  // With REDIS_URL, every gateway instance shares one per-action budget, one idempotency store
+  // and one read cache. What talks to Redis is loaded only here: in the Lambda bundle a chunk
+  // (with ioredis behind it) that a start without Redis never reads.
+  const redisUrl = config.redisUrl;
+  const redis = redisUrl ? await (await import('./redis-backends')).openRedisBackends({ ...config, redisUrl }, logger) : undefined;
+  const sharedLimiter = redis?.limiter;
+  const idempotency: IdempotencyService = redis
+    ? createIdempotencyService(redis.idempotencyStore, config.idempotency, { onClose: () => redis.idempotencyStore.close(), logger, fingerprintKey: fpKey })
+    : createIdempotencyService(memoryStoreFor(config.idempotency), config.idempotency, { logger, fingerprintKey: fpKey });
 
   const upstream = createUpstreamClient(config.upstream, {
     ...(options.upstream ?? {}),
@@ -229,8 +206,7 @@ export async function composeGateway(config: Config, options: GatewayOptions, su
     config: config.cache,
     endpoint: options.upstream?.endpoint ?? config.upstream.endpoint,
     secretId: credentials?.secretId ?? '',
-    redisUrl: config.redisUrl,
-    redisKeyPrefix: config.redisKeyPrefix,
+    redisStore: redis?.cacheStore,
     logger,
   });
   if (cache.redis) await cache.redis.ready(Math.max(1_000, config.cache.redisTimeoutMs));

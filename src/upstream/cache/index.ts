@@ -1,13 +1,17 @@
 /**
  * The upstream read cache: public surface. `createUpstreamCache` builds the caching caller over
- * an upstream caller, with a Redis store shared by every instance when `redisUrl` is given (the
+ * an upstream caller, with a Redis store shared by every instance when `redisStore` is given (the
  * in-process store as its fallback) or the in-process store alone.
+ *
+ * The Redis store (./redis-store.ts) is not imported here, nor re-exported: only a gateway with
+ * REDIS_URL loads it (src/app/redis-backends.ts, a dynamic import), so a Lambda cold start
+ * without Redis neither reads nor compiles it. Import it from './redis-store'.
  */
 import { CachingCaller, type InnerCaller } from './caching-caller';
 import type { CacheConfig } from './config';
 import { accountId } from './keys';
 import { MemoryCacheStore } from './memory-store';
-import { RedisCacheStore } from './redis-store';
+import type { RedisCacheStore, RedisCacheStoreFactory } from './redis-store';
 import type { CacheStore } from './store';
 import { buildTtlTable } from './ttl-table';
 
@@ -15,7 +19,6 @@ export { CachingCaller, servesStaleOn, type CachingCallOptions, type CachingCall
 export { readCacheConfig, type CacheConfig } from './config';
 export { accountId, canonicalJson, readKey } from './keys';
 export { MemoryCacheStore } from './memory-store';
-export { RedisCacheStore } from './redis-store';
 export { graphqlCacheExtension, newRequestCacheState, restCacheHeaders, wantsNoCache } from './request-state';
 export type { CacheStore, StoredAnswer } from './store';
 export { buildTtlTable, canCarryKeyMaterial, isFinalAnswer, ttlClassOf, type TtlClass, type TtlTable } from './ttl-table';
@@ -26,10 +29,11 @@ export interface UpstreamCacheOptions {
   /** Upstream endpoint and SecretId: the account every key belongs to. */
   endpoint: string;
   secretId: string;
-  /** Shared store across instances when set. */
-  redisUrl?: string;
-  /** e.g. `ssl-gateway:` (the store adds `cache:`). */
-  redisKeyPrefix?: string;
+  /**
+   * Opens the store shared across instances (`redisCacheStoreFactory` of ./redis-store.ts, with
+   * the Redis URL and key prefix); none: the in-process store alone.
+   */
+  redisStore?: RedisCacheStoreFactory;
   clock?: () => number;
   logger?: { warn(obj: object, msg: string): void; info?(obj: object, msg: string): void };
 }
@@ -50,17 +54,13 @@ export function createUpstreamCache(inner: InnerCaller, options: UpstreamCacheOp
   // Longer than any answer can live, so an expired generation never makes an old answer valid.
   const generationTtlMs = 2 * (ttl.maxFreshMs + maxStaleMs) + 60_000;
   const memory = new MemoryCacheStore({ maxBytes: config.memoryMaxBytes, generationTtlMs, clock: options.clock });
-  const redis = options.redisUrl
-    ? new RedisCacheStore({
-        url: options.redisUrl,
-        keyPrefix: `${options.redisKeyPrefix ?? 'ssl-gateway:'}cache:`,
-        commandTimeoutMs: config.redisTimeoutMs,
-        maxEntryBytes: config.redisMaxEntryBytes,
-        generationTtlMs,
-        fallback: memory,
-        logger: options.logger,
-      })
-    : undefined;
+  const redis = options.redisStore?.({
+    commandTimeoutMs: config.redisTimeoutMs,
+    maxEntryBytes: config.redisMaxEntryBytes,
+    generationTtlMs,
+    fallback: memory,
+    logger: options.logger,
+  });
   const store = redis ?? memory;
   const caller = new CachingCaller(inner, {
     ttl,

@@ -49,6 +49,17 @@ export interface RedisCacheStoreOptions {
   logger?: { warn(obj: object, msg: string): void; info?(obj: object, msg: string): void };
 }
 
+/** Opens a Redis store with the cache's settings (`createUpstreamCache`'s `redisStore`). */
+export type RedisCacheStoreFactory = (options: Omit<RedisCacheStoreOptions, 'url' | 'client' | 'keyPrefix'>) => RedisCacheStore;
+
+/**
+ * The factory of stores on the Redis at `url`, keys under `<keyPrefix>cache:` (`keyPrefix` e.g.
+ * `ssl-gateway:`). Await `loadRedisDriver()` before calling what it returns.
+ */
+export function redisCacheStoreFactory(url: string, keyPrefix = 'ssl-gateway:'): RedisCacheStoreFactory {
+  return (options) => new RedisCacheStore({ ...options, url, keyPrefix: `${keyPrefix}cache:` });
+}
+
 const LEAD_LUA = `
 if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return {1, ARGV[1]} end
 return {0, redis.call('GET', KEYS[1])}

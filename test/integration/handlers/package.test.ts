@@ -185,6 +185,25 @@ describe('artifact', () => {
     }
   });
 
+  it('puts the Redis-backed stores, limiter and fair queue in lazy chunks too: a start without REDIS_URL neither reads nor compiles them', () => {
+    const redisOnly = /^src\/(app\/redis-backends|upstream\/(redis-[a-z-]+|shared-fair-limiter|cache\/redis-store)|idempotency\/redis-store)\.ts$/;
+    for (const fn of build.functions) {
+      const holding = fn.jsFiles.filter((f) => f.inputs.some((i) => redisOnly.test(i)));
+      expect(holding.map((f) => f.inputs.filter((i) => redisOnly.test(i))).flat().sort(), fn.name).toEqual([
+        'src/app/redis-backends.ts',
+        'src/idempotency/redis-store.ts',
+        'src/upstream/cache/redis-store.ts',
+        'src/upstream/redis-client.ts',
+        'src/upstream/redis-driver.ts',
+        'src/upstream/redis-fair-queue.ts',
+        'src/upstream/redis-ratelimit.ts',
+        'src/upstream/redis-script.ts',
+        'src/upstream/shared-fair-limiter.ts',
+      ]);
+      for (const f of holding) expect(f, fn.name).toMatchObject({ lazy: true });
+    }
+  });
+
   it('builds byte-identical zips from the same sources', async () => {
     const again = await buildLambda({ outDir: join(work, 'dist-again') });
     for (const fn of build.functions) {

@@ -7,7 +7,8 @@
  */
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { executeIdempotent, IdempotencyError, IdempotencyReason, RedisIdempotencyStore } from '../../../src/idempotency';
+import { executeIdempotent, IdempotencyError, IdempotencyReason } from '../../../src/idempotency';
+import { RedisIdempotencyStore } from '../../../src/idempotency/redis-store';
 import { UpstreamError } from '../../../src/upstream/errors';
 import { loadRedisDriver } from '../../../src/upstream/redis-driver';
 import { startRedis, type TestRedis } from '../../helpers/redis';

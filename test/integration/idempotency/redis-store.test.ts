@@ -5,7 +5,8 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadRedisDriver } from '../../../src/upstream/redis-driver';
-import { executeIdempotent, IdempotencyError, IdempotencyReason, RedisIdempotencyStore, type IdempotencyStore } from '../../../src/idempotency';
+import { executeIdempotent, IdempotencyError, IdempotencyReason, type IdempotencyStore } from '../../../src/idempotency';
+import { RedisIdempotencyStore } from '../../../src/idempotency/redis-store';
 import { startRedis, type TestRedis } from '../../helpers/redis';
 import { boundsContract } from '../../unit/idempotency/bounds-contract';
 import { idempotencyContract, settle, silentLogger } from '../../unit/idempotency/contract';

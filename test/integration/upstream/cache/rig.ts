@@ -4,6 +4,7 @@
  */
 import { readCacheConfig, type CacheConfig } from '../../../../src/upstream/cache/config';
 import { createUpstreamCache, type UpstreamCache } from '../../../../src/upstream/cache';
+import { redisCacheStoreFactory } from '../../../../src/upstream/cache/redis-store';
 import { loadRedisDriver } from '../../../../src/upstream/redis-driver';
 import { GatewayError, UpstreamClient, specPolicyLookup, unlimited, type RateLimiter } from '../../../../src/upstream';
 import { newRequestCacheState } from '../../../../src/upstream/cache';
@@ -65,8 +66,7 @@ export function startCacheRig(sim: Simulator, options: { redisUrl?: string; keyP
     config: cacheConfig(options.env),
     endpoint: sim.url,
     secretId: cred.secretId,
-    redisUrl: options.redisUrl,
-    redisKeyPrefix: options.keyPrefix,
+    redisStore: options.redisUrl ? redisCacheStoreFactory(options.redisUrl, options.keyPrefix) : undefined,
     clock: () => clock.t,
   });
   return {
