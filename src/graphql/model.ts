@@ -256,9 +256,45 @@ function describe(en: English, owner: string, m: MemberSpec): string {
   return en.structures[owner]?.members?.[m.name] ?? '';
 }
 
+/**
+ * A model built by `build` on the first read of any of its maps, then kept. The server, its
+ * resolvers and its plugins read the model only when a request needs it (arguments to convert,
+ * a field of a documented structure to read), so a start-up and `{ __typename }` never build it.
+ */
+export function lazyModel(build: () => GraphQLModel): GraphQLModel {
+  let built: GraphQLModel | undefined;
+  const get = () => (built ??= build());
+  return {
+    get objects() {
+      return get().objects;
+    },
+    get inputs() {
+      return get().inputs;
+    },
+    get enums() {
+      return get().enums;
+    },
+    get actions() {
+      return get().actions;
+    },
+    get fieldIndex() {
+      return get().fieldIndex;
+    },
+  };
+}
+
 let cached: GraphQLModel | undefined;
-/** The model of the committed spec, built once per process. */
+let builds = 0;
+/** The model of the committed spec: one per process, built on first use (see `lazyModel`). */
 export function model(): GraphQLModel {
-  cached ??= buildModel();
+  cached ??= lazyModel(() => {
+    builds++;
+    return buildModel();
+  });
   return cached;
+}
+
+/** How many times this process built `model()`'s maps (0 or 1; tests check what builds it). */
+export function defaultModelBuilds(): number {
+  return builds;
 }

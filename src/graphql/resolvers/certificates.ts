@@ -7,7 +7,7 @@ import { ErrorCode } from '../../errors';
 import { toUpstreamParams } from '../convert';
 import type { GatewayContext } from '../context';
 import type { Json } from '../loaders';
-import type { GraphQLModel } from '../model';
+import type { FieldModel, GraphQLModel } from '../model';
 import { FINAL_CERTIFICATE_STATUSES, ISSUED_STATUS } from '../../tasks/states';
 import { awaitState, grantWait, type WaitReport } from '../../tasks/wait';
 
@@ -52,9 +52,11 @@ function statusOf(cert: Json | null): number | null {
 }
 
 export function certificateResolvers(model: GraphQLModel) {
-  const statusEnum = model.fieldIndex.get('Certificates')?.get('status');
-  const toStatusName = (code: number | null) => (code === null ? null : (statusEnum?.toEnum?.get(String(code)) ?? null));
-  const deployedResourcesArgs = model.actions.get('DescribeDeployedResources')!.args.filter((f) => f.name === 'resourceType');
+  // Read from the model when first needed (the model is built lazily; see model.ts).
+  const statusEnum = () => model.fieldIndex.get('Certificates')?.get('status');
+  const toStatusName = (code: number | null) => (code === null ? null : (statusEnum()?.toEnum?.get(String(code)) ?? null));
+  let deployedResourcesArgs: FieldModel[] | undefined;
+  const resourceTypeArgs = () => (deployedResourcesArgs ??= model.actions.get('DescribeDeployedResources')!.args.filter((f) => f.name === 'resourceType'));
 
   return {
     Query: {
@@ -83,7 +85,7 @@ export function certificateResolvers(model: GraphQLModel) {
       detail: (cert: Json, _: unknown, ctx: GatewayContext) => ctx.loaders.certificateDetail.load(String(cert.CertificateId)),
       deployedResources: (cert: Json, args: { resourceType: string }, ctx: GatewayContext) => {
         // Enum name → the wire value this action documents (ANTIDDOS → antiddos), like the root field.
-        const { ResourceType } = toUpstreamParams(deployedResourcesArgs, { resourceType: args.resourceType }, model);
+        const { ResourceType } = toUpstreamParams(resourceTypeArgs(), { resourceType: args.resourceType }, model);
         return ctx.loaders.deployedResources.load(`${String(ResourceType)}|${String(cert.CertificateId)}`);
       },
       operateLogs: async (cert: Json, args: { startTime?: string; endTime?: string }, ctx: GatewayContext) => {

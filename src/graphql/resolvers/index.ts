@@ -23,9 +23,9 @@ export function buildResolvers(model: GraphQLModel): IResolvers<unknown, Gateway
   const Mutation: Record<string, Resolver> = {};
   for (const op of OPERATIONS) {
     if (op.args || op.returns) continue; // wrapped by a domain resolver below
-    const am = model.actions.get(op.action)!;
     const target = op.root === 'Query' ? Query : Mutation;
-    target[op.field] = (_root, args, ctx) => ctx.upstream.call(op.action, toUpstreamParams(am.args, args, model), { signal: ctx.signal });
+    // The model is read when the field runs, not here: building the resolvers leaves it unbuilt.
+    target[op.field] = (_root, args, ctx) => ctx.upstream.call(op.action, toUpstreamParams(model.actions.get(op.action)!.args, args, model), { signal: ctx.signal });
   }
 
   const domains = [certificateResolvers(model), taskResolvers(model), deploymentResolvers(model), deployTargetResolvers(model)];

@@ -67,7 +67,8 @@ export function taskResolvers(model: GraphQLModel) {
   const del = taskFields('deleteTask', deleteTaskState);
   const { load: loadBind, ...bindFields } = bind;
   const { load: loadDelete, ...deleteFields } = del;
-  const detailArgs = model.actions.get('DescribeCertificateBindResourceTaskDetail')!.args;
+  // Read from the model when first needed (the model is built lazily; see model.ts).
+  const detailArgs = () => model.actions.get('DescribeCertificateBindResourceTaskDetail')!.args;
 
   return {
     Query: {
@@ -109,7 +110,7 @@ export function taskResolvers(model: GraphQLModel) {
       result: async (ref: TaskRef, _: unknown, ctx: GatewayContext) => (await loadBind(ref, ctx)).BindResourceResult ?? null,
       detail: (ref: TaskRef, args: { resourceTypes?: string[]; regions?: string[]; limit?: number; offset?: number }, ctx: GatewayContext) => {
         // Same conversion as the generic field (Limit/Offset are strings upstream here).
-        const params = toUpstreamParams(detailArgs, { ...args, taskId: ref.id }, model);
+        const params = toUpstreamParams(detailArgs(), { ...args, taskId: ref.id }, model);
         return ctx.upstream.call('DescribeCertificateBindResourceTaskDetail', params, { signal: ctx.signal });
       },
     },
