@@ -21,7 +21,8 @@
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build, type BuildOptions as EsbuildOptions, type Metafile, type Plugin } from 'esbuild';
+import { build, type BuildOptions as EsbuildOptions, type Metafile, type Plugin, type PluginBuild } from 'esbuild';
+import { createRequire } from 'node:module';
 import { BUNDLED_ASSET_DIR, PLAYGROUND_FILES, locatePlaygroundFile } from '../src/playground/assets';
 import { DOCS_ASSET_DIR, DOCS_FILES, locateDocsFile } from '../src/rest/docs';
 import { OPENAPI_ARTIFACT } from './lambda-shims/rest-openapi';
@@ -55,8 +56,45 @@ export const lambdaAliases: Plugin = {
     b.onResolve({ filter: /^\.\/client-h2\.js$/ }, only(/[\\/]undici[\\/]lib[\\/]dispatcher[\\/]client\.js$/, 'undici-client-h2.cjs'));
     b.onResolve({ filter: /^\.\.\/web\/(fetch\/formdata|webidl)$/ }, only(/[\\/]undici[\\/]lib[\\/]core[\\/]request\.js$/, 'undici-web-fetch.cjs'));
     b.onResolve({ filter: /^\.\/(lib\/)?transport$/ }, only(/[\\/]pino[\\/](pino|lib[\\/]tools)\.js$/, 'pino-transport.cjs'));
+    graphqlFacade(b);
+    oneApolloBuild(b);
   },
 };
+
+const GRAPHQL_FACADE = 'ssl-gateway-graphql-facade';
+
+/**
+ * Every ES module of the bundle (the gateway's own, Apollo's) imports `graphql` through one ES
+ * module that takes graphql's exports by name, once. Imported straight from an ES module,
+ * graphql's CommonJS build (the one realm all share, see `mainFields`) is wrapped by esbuild in a
+ * `__toESM` call per importing file, each copying all of its ~400 exports onto a new object as
+ * getters: 35 copies at start (and one more for Apollo's `import('graphql')` on the first
+ * request), several milliseconds of a cold start. Through the facade each module binds to its
+ * constants. The names are read from the installed package at build time, so a static import
+ * of a name graphql lacks still fails the build. `require('graphql')` (CommonJS packages) is
+ * left as it is: it takes the exports object itself.
+ */
+function graphqlFacade(b: PluginBuild): void {
+  b.onResolve({ filter: /^graphql$/ }, (args) => (args.kind === 'import-statement' || args.kind === 'dynamic-import' ? { path: 'graphql', namespace: GRAPHQL_FACADE } : undefined));
+  b.onLoad({ filter: /.*/, namespace: GRAPHQL_FACADE }, () => {
+    const names = Object.keys(createRequire(join(ROOT, 'package.json'))('graphql') as object).filter((n) => /^[A-Za-z_$][\w$]*$/.test(n) && n !== 'default');
+    return { contents: `const __graphqlExports = require('graphql');\nexport const { ${names.join(', ')} } = __graphqlExports;\n`, loader: 'js', resolveDir: ROOT };
+  });
+}
+
+/**
+ * One build of Apollo Server: the gateway imports its ES module build, and
+ * @as-integrations/aws-lambda `require`s it only for `HeaderMap`, which would load and run its
+ * CommonJS build as well (about 60 KiB more, a second ApolloServer evaluated at import). The
+ * integration's `require('@apollo/server')` gets the ES module build too.
+ */
+function oneApolloBuild(b: PluginBuild): void {
+  b.onResolve({ filter: /^@apollo\/server$/ }, async (args) => {
+    if (args.kind !== 'require-call' || !/[\\/]@as-integrations[\\/]aws-lambda[\\/]/.test(args.importer)) return undefined;
+    const esm = await b.resolve('@apollo/server', { kind: 'import-statement', resolveDir: args.resolveDir });
+    return esm.errors.length > 0 ? { errors: esm.errors } : { path: esm.path };
+  });
+}
 
 /**
  * The REST function's OpenAPI document is made at build time (`buildLambda` writes it into the

@@ -12,9 +12,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { build as esbuild } from 'esbuild';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildLambda, ROOT, type BuildResult, type BuiltFunction, type BundleFile } from '../../../scripts/build-lambda';
+import { buildLambda, FUNCTIONS, functionEsbuildOptions, ROOT, type BuildResult, type BuiltFunction, type BundleFile } from '../../../scripts/build-lambda';
 import { createDemoApiKey, formatApiKeys } from '../../../src/auth';
 import { createRestHandler } from '../../../src/rest';
 import { createSimulator, DEMO_CREDENTIAL, type Simulator } from '../../../src/simulator/index';
@@ -202,6 +203,21 @@ describe('artifact', () => {
       ]);
       for (const f of holding) expect(f, fn.name).toMatchObject({ lazy: true });
     }
+  });
+
+  it('binds every ES module to graphql through one facade and bundles one Apollo build: no per-module copy of graphql\'s exports, no second ApolloServer', async () => {
+    const gq = build.functions.find((f) => f.name === 'graphql')!;
+    // The integration's require('@apollo/server') (for HeaderMap) gets the ES module build the gateway imports.
+    expect(gq.inputs.filter((i) => /node_modules\/@apollo\/server\/dist\/cjs\//.test(i))).toEqual([]);
+    expect(gq.inputs.some((i) => /node_modules\/@apollo\/server\/dist\/esm\/ApolloServer\.js$/.test(i))).toBe(true);
+    // The same build's module graph: only the facade and CommonJS packages reach graphql's index itself.
+    const res = await esbuild(functionEsbuildOptions(FUNCTIONS.find((f) => f.name === 'graphql')!, { absWorkingDir: ROOT, outdir: join(work, 'graph'), write: false }));
+    const direct = Object.entries(res.metafile.inputs).flatMap(([input, { imports }]) =>
+      imports.filter((i) => /node_modules\/graphql\/index\.js$/.test(i.path) && i.kind !== 'require-call').map((i) => `${input} (${i.kind})`),
+    );
+    expect(direct).toEqual([]);
+    const viaFacade = Object.entries(res.metafile.inputs).filter(([, { imports }]) => imports.some((i) => i.path === 'ssl-gateway-graphql-facade:graphql'));
+    expect(viaFacade.map(([input]) => input)).toEqual(expect.arrayContaining(['src/graphql/server.ts', expect.stringMatching(/@apollo\/server\/dist\/esm\/ApolloServer\.js$/)]));
   });
 
   it('builds byte-identical zips from the same sources', async () => {
