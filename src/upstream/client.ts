@@ -23,8 +23,12 @@
  *
  * Secrets: neither the secret key, the session token nor the Authorization header is ever put in
  * an error message or an `onCall` event; upstream and network messages are scrubbed.
+ *
+ * undici is loaded, and the pool opened, on the first call (before its first rate-limit slot is
+ * taken), not at import: a process that answers without calling the SSL API (a `{ __typename }`
+ * or health probe, a refused request) never loads it, which keeps it out of a Lambda cold start.
  */
-import { Pool, buildConnector, request as undiciRequest, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { ErrorReason } from '../errors';
 import type { Credentials, UpstreamLanguage } from './credentials';
 import { CallNotSentError, GatewayError, GatewayErrorCode, TransportCode, UpstreamError, isRetryable } from './errors';
@@ -296,6 +300,30 @@ export function stripNulls(value: unknown): unknown {
   return value;
 }
 
+type Undici = Pick<typeof import('undici'), 'Pool' | 'buildConnector' | 'request'>;
+let undiciLoading: Promise<Undici> | undefined;
+
+/** undici, imported once per process on the first upstream call (see the module comment). */
+function loadUndici(): Promise<Undici> {
+  undiciLoading ??= import('undici').then(
+    // A CommonJS package: its exports as named bindings, or only as `default` where a loader offers no others.
+    (m) => (typeof m.Pool === 'function' ? m : (m as unknown as { default: Undici }).default),
+    (err: unknown) => {
+      undiciLoading = undefined;
+      throw err;
+    },
+  );
+  return undiciLoading;
+}
+
+/** What a call is sent through: undici's `request`, the pool (or given dispatcher), and the dispatcher requests go to. */
+interface Transport {
+  request: Undici['request'];
+  dispatcher: Dispatcher;
+  /** The owned pool with the start check, or the given dispatcher as is. */
+  send: Dispatcher;
+}
+
 const ACTION_NAME = /^[A-Z][A-Za-z0-9]{0,127}$/;
 const AUTHORIZATION_TEXT = /TC3-HMAC-SHA256\s+Credential=\S*(\s*SignedHeaders=\S*)?(\s*Signature=[0-9a-fA-F]*)?/g;
 
@@ -304,10 +332,10 @@ export class UpstreamClient {
   private readonly host: string;
   private readonly service: string;
   private readonly version: string;
-  private readonly dispatcher: Dispatcher;
   private readonly ownsDispatcher: boolean;
-  /** The owned pool with the start check, or the given dispatcher as is. */
-  private readonly sendDispatcher: Dispatcher;
+  /** Set once undici is loaded and the pool open (`openTransport`, on the first call). */
+  private transport: Transport | undefined;
+  private transportOpening: Promise<Transport> | undefined;
   /** Client clock when the owned pool last opened a connection. */
   private connectedAt = Number.NEGATIVE_INFINITY;
   private readonly limiter: RateLimiter;
@@ -330,38 +358,7 @@ export class UpstreamClient {
     this.random = options.random ?? Math.random;
     this.sleep = options.sleep ?? defaultSleep;
     this.offsetMs = options.clockOffsetMs ?? 0;
-    if (options.dispatcher !== undefined) {
-      this.dispatcher = options.dispatcher;
-      this.ownsDispatcher = false;
-    } else {
-      const requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
-      // The Pool's default connector, plus a note of when a connection was opened (start check).
-      const connector = buildConnector({ allowH2: false, timeout: options.connectTimeoutMs ?? 3_000 });
-      this.dispatcher = new Pool(this.url.origin, {
-        connections: options.maxConnections ?? 16,
-        keepAliveTimeout: options.keepAliveTimeoutMs ?? 4_000,
-        connect: (opts, callback) =>
-          connector(opts, (err, socket) => {
-            if (err === null) this.connectedAt = this.clock();
-            // undici's connector callback is overloaded (error xor socket)
-            (callback as (e: Error | null, s: typeof socket) => void)(err, socket);
-          }),
-        headersTimeout: requestTimeoutMs,
-        bodyTimeout: requestTimeoutMs,
-        maxResponseSize: options.maxResponseBytes ?? 32 * 1024 * 1024,
-        // HTTP/1.1 keeps the signed `host` header exactly what the server sees.
-        allowH2: false,
-      });
-      this.ownsDispatcher = true;
-    }
-    this.sendDispatcher = this.ownsDispatcher
-      ? this.dispatcher.compose((dispatch) => (opts, handler) => {
-          const check = (opts as { [START_CHECK]?: StartCheck })[START_CHECK];
-          if (check === undefined) return dispatch(opts, handler);
-          check.dispatchedAt = this.clock();
-          return dispatch(opts, new StartCheckHandler(handler, check, (t) => this.connectedAt >= t, this.clock));
-        })
-      : this.dispatcher;
+    this.ownsDispatcher = options.dispatcher === undefined;
     this.limiter =
       options.limiter ??
       new QueueingRateLimiter({
@@ -377,11 +374,63 @@ export class UpstreamClient {
     return this.offsetMs;
   }
 
-  /** Closes the owned connection pool. */
+  /** Closes the owned connection pool (none is open before the first call). */
   async close(): Promise<void> {
     if (!this.ownsDispatcher || this.closed) return;
     this.closed = true;
-    await this.dispatcher.close();
+    const transport = this.transport ?? (await this.transportOpening?.catch(() => undefined));
+    await transport?.dispatcher.close();
+  }
+
+  /** Loads undici and opens the pool, once (every call awaits it before its first slot). */
+  private openTransport(): Promise<Transport> {
+    this.transportOpening ??= this.createTransport().then(
+      (t) => (this.transport = t),
+      (err: unknown) => {
+        this.transportOpening = undefined;
+        throw err;
+      },
+    );
+    return this.transportOpening;
+  }
+
+  private async createTransport(): Promise<Transport> {
+    const options = this.options;
+    const undici = await loadUndici();
+    let dispatcher: Dispatcher;
+    if (options.dispatcher !== undefined) {
+      dispatcher = options.dispatcher;
+    } else {
+      const requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
+      // The Pool's default connector, plus a note of when a connection was opened (start check).
+      const connector = undici.buildConnector({ allowH2: false, timeout: options.connectTimeoutMs ?? 3_000 });
+      dispatcher = new undici.Pool(this.url.origin, {
+        connections: options.maxConnections ?? 16,
+        keepAliveTimeout: options.keepAliveTimeoutMs ?? 4_000,
+        connect: (opts, callback) =>
+          connector(opts, (err, socket) => {
+            if (err === null) this.connectedAt = this.clock();
+            // undici's connector callback is overloaded (error xor socket)
+            (callback as (e: Error | null, s: typeof socket) => void)(err, socket);
+          }),
+        headersTimeout: requestTimeoutMs,
+        bodyTimeout: requestTimeoutMs,
+        maxResponseSize: options.maxResponseBytes ?? 32 * 1024 * 1024,
+        // HTTP/1.1 keeps the signed `host` header exactly what the server sees.
+        allowH2: false,
+      });
+    }
+    const send = this.ownsDispatcher
+      ? dispatcher.compose((dispatch) => (opts, handler) => {
+          const check = (opts as { [START_CHECK]?: StartCheck })[START_CHECK];
+          if (check === undefined) return dispatch(opts, handler);
+          check.dispatchedAt = this.clock();
+          return dispatch(opts, new StartCheckHandler(handler, check, (t) => this.connectedAt >= t, this.clock));
+        })
+      : dispatcher;
+    // Closed before its first call: the pool is closed as it would have been, so a call fails alike.
+    if (this.closed && this.ownsDispatcher) await dispatcher.close();
+    return { request: undici.request, dispatcher, send };
   }
 
   /** Calls `action` and returns the `Response` object (with `RequestId`, without the envelope). */
@@ -405,8 +454,10 @@ export class UpstreamClient {
     let queueWaitMs = 0;
 
     for (let attempt = 1; ; attempt++) {
-      // Credentials first: between the limiter's go and the request being written nothing may
-      // wait for I/O (a provider refreshing them would), or the call could start after its slot.
+      // Credentials (and undici, on the first call) first: between the limiter's go and the
+      // request being written nothing may wait for I/O (a provider refreshing them would), or the
+      // call could start after its slot.
+      if (this.transport === undefined) await this.openTransport();
       const creds = await this.credentials();
       const queuedAt = this.clock();
       const acquireOptions = lostStarts > 0 || caller !== undefined ? { ...(lostStarts > 0 ? { requeue: true } : {}), ...(caller === undefined ? {} : { caller }) } : undefined;
@@ -591,8 +642,9 @@ export class UpstreamClient {
     let serverDate: string | undefined;
     const check: StartCheck = { permit, written: false };
     try {
-      const res = await undiciRequest(this.url, {
-        dispatcher: this.sendDispatcher,
+      const transport = this.transport!;
+      const res = await transport.request(this.url, {
+        dispatcher: transport.send,
         method: 'POST',
         headers: signed.headers,
         body,
