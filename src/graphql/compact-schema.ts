@@ -87,8 +87,14 @@ export function buildSchemaFromCompact(defs: readonly CompactDefinition[]): Grap
         type = STANDARD_TYPES.get(name) ?? new GraphQLScalarType({ name, description });
         break;
       case 'E': {
-        const values: GraphQLEnumValueConfigMap = Object.create(null);
-        for (const [v, vd, dep] of def[3]) values[v] = { description: textOf(vd), deprecationReason: textOf(dep) };
+        const list = def[3];
+        // A thunk, as the fields are: graphql-js defines (and name-checks) the values when first
+        // read (serializing, parsing or introspecting the enum), which a start-up never does.
+        const values = (): GraphQLEnumValueConfigMap => {
+          const map: GraphQLEnumValueConfigMap = Object.create(null);
+          for (const [v, vd, dep] of list) map[v] = { description: textOf(vd), deprecationReason: textOf(dep) };
+          return map;
+        };
         type = new GraphQLEnumType({ name, description, values });
         break;
       }
