@@ -34,8 +34,9 @@ const SHIMS = join(dirname(fileURLToPath(import.meta.url)), 'lambda-shims');
  * What the bundles leave out, by substituting a module at resolution time (each shim in
  * scripts/lambda-shims/ says why): undici's index (only Pool, the connector and `request` are
  * used), its non-SIMD llhttp parser, HTTP/2 client and FormData support; pino's worker-thread
- * transports; Apollo's reporting plugins with their protobuf/fetch polyfills and its
- * pure-JavaScript sha256 fallback; and @graphql-tools/schema (the schema is built at build time).
+ * transports and sonic-boom's eager node:assert; Apollo's reporting plugins with their
+ * protobuf/fetch polyfills and its pure-JavaScript sha256 fallback; and @graphql-tools/schema
+ * (the schema is built at build time).
  * Only the Lambda bundles see these; tests and the local server load the real packages, and
  * test/integration/handlers/package.test.ts runs the bundles.
  */
@@ -56,6 +57,7 @@ export const lambdaAliases: Plugin = {
     b.onResolve({ filter: /^\.\/client-h2\.js$/ }, only(/[\\/]undici[\\/]lib[\\/]dispatcher[\\/]client\.js$/, 'undici-client-h2.cjs'));
     b.onResolve({ filter: /^\.\.\/web\/(fetch\/formdata|webidl)$/ }, only(/[\\/]undici[\\/]lib[\\/]core[\\/]request\.js$/, 'undici-web-fetch.cjs'));
     b.onResolve({ filter: /^\.\/(lib\/)?transport$/ }, only(/[\\/]pino[\\/](pino|lib[\\/]tools)\.js$/, 'pino-transport.cjs'));
+    b.onResolve({ filter: /^assert$/ }, only(/[\\/]sonic-boom[\\/]index\.js$/, 'sonic-boom-assert.cjs'));
     graphqlFacade(b);
     oneApolloBuild(b);
   },
