@@ -219,9 +219,9 @@ export interface BundleFile {
   bytes: number;
   /**
    * True for a chunk only the dynamic `import()` of the Redis backends or of ioredis reaches
-   * (done only with REDIS_URL):
-   * a cold start without Redis never reads it. False for the entry, the chunks it imports
-   * statically, and the chunks of Apollo's own dynamic imports, which its start runs.
+   * (done only with REDIS_URL): a cold start without Redis never reads it. False for the entry,
+   * the chunks it imports statically, the chunks of Apollo's own dynamic imports, which its start
+   * runs, and undici's, which the first upstream call imports.
    */
   lazy: boolean;
   /** The source files and packages' files in it (esbuild's metafile inputs). */
@@ -370,7 +370,8 @@ export async function buildLambda(options: BuildOptions = {}): Promise<BuildResu
  * Redis-backed stores and limiter (src/app/redis-backends.ts, imported by composeGateway only
  * when REDIS_URL is set) and ioredis behind them (src/upstream/redis-driver.ts). Every other
  * chunk counts as loaded at start, including those behind Apollo's own dynamic imports of its
- * default plugins (cache control, landing page, ...), which it runs while the server starts.
+ * default plugins (cache control, landing page, ...), which it runs while the server starts, and
+ * undici's, which the upstream client imports on its first call.
  */
 const LAZY_INPUTS = /^src\/app\/redis-backends\.ts$|node_modules\/(ioredis|@ioredis\/commands)\//;
 

@@ -4,8 +4,9 @@
  * of its own in the zip (scripts/build-lambda.ts) that a cold start without Redis never reads.
  *
  * The Redis-backed stores (shared rate limiter, read cache, idempotency store) stay synchronous
- * to construct: whoever builds one from a URL awaits `loadRedisDriver()` first (composeGateway
- * does when REDIS_URL is set); a store given a ready `client` needs nothing.
+ * to construct: whoever builds one from a URL awaits `loadRedisDriver()` first
+ * (src/app/redis-backends.ts does, which composeGateway imports only when REDIS_URL is set); a
+ * store given a ready `client` needs nothing.
  */
 import type { Redis, RedisOptions } from 'ioredis';
 
