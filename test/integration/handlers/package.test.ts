@@ -318,7 +318,7 @@ describe('memory sizes of serverless.yml', () => {
   }, 120_000);
 });
 
-describe('Redis support, loaded only with REDIS_URL (the ioredis chunk)', () => {
+describe('Redis support, loaded only with REDIS_URL (the lazy Redis chunks: the stores and ioredis)', () => {
   let redis: TestRedis;
   let stripped: string;
   beforeAll(async () => {
