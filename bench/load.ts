@@ -13,7 +13,8 @@
  * The gateway is configured the real way (`loadConfig` over environment variables: credentials,
  * endpoint, an API key, production env, info logging to /dev/null). Its own per-action pacing is
  * raised out of the way (`RATE_LIMIT_OVERRIDES`), as the simulator's rate limits are off: the
- * bench measures the gateway's overhead, not the documented 20 calls/s.
+ * bench measures the gateway's overhead, not the documented 20 calls/s. The read cache is off
+ * for the same reason (`CACHE_TTL_SECONDS=0`): each request is one upstream call.
  *
  * Latency percentiles come from autocannon's per-response timings (sub-millisecond), 2xx only.
  * Added latency = gateway percentile − direct percentile, at the same concurrency, same run.
@@ -328,6 +329,9 @@ export async function runLoadBench(options: LoadBenchOptions = {}): Promise<unkn
       GATEWAY_API_KEYS: formatApiKeys([apiKey.entry]),
       // The simulator's limits are off; take the gateway's own pacing out of the way too.
       RATE_LIMIT_OVERRIDES: 'DescribeCertificates=1000000',
+      // Every request makes its upstream call: the bench measures the overhead of the whole path
+      // per call. The read cache would answer repeats without one (`npm run bench -- budget`).
+      CACHE_TTL_SECONDS: '0',
       // As many pooled upstream sockets as client connections, like the direct baseline has.
       UPSTREAM_MAX_CONNECTIONS: String(connections),
     };
