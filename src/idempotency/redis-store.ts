@@ -22,6 +22,7 @@
  * Failures (connection, timeout after `commandTimeoutMs`) reject with
  * `IdempotencyStoreUnavailableError`; `runIdempotent` then refuses to execute (fail closed).
  */
+import { backoffDelay } from '../time/backoff';
 import type { Redis } from 'ioredis';
 import { connectRedis } from '../upstream/redis-driver';
 import { RedisScript, type RedisScriptClient } from '../upstream/redis-ratelimit';
@@ -199,7 +200,7 @@ export class RedisIdempotencyStore implements IdempotencyStore {
         enableOfflineQueue: true,
         maxRetriesPerRequest: 1,
         connectTimeout: 2_000,
-        retryStrategy: (times: number) => Math.min(50 * 2 ** Math.min(times, 6), 2_000),
+        retryStrategy: (times: number) => backoffDelay(times + 1, 50, 2_000),
       });
       this.client.on('error', () => {});
       this.ownsClient = true;

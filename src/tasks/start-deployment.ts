@@ -16,6 +16,7 @@
  * share it.
  */
 import { ErrorCode } from '../errors';
+import { backoffDelay } from '../time/backoff';
 import type { Json, UpstreamCaller } from '../upstream/caller';
 import { GatewayError } from '../upstream/errors';
 import { START_ACTION, type DeploymentKind } from './deployments';
@@ -48,7 +49,7 @@ export async function startDeployment(
   // The last re-call must start while the request's deadline still allows a write.
   const requestEnd = wait.deadline ? wait.deadline.at - wait.deadline.writeReserveMs : Number.POSITIVE_INFINITY;
   const deadline = Math.min(wait.clock.now() + wait.policy.maxWaitSeconds * 1000, requestEnd);
-  let delay = wait.policy.initialDelayMs;
+  let pauses = 0;
   const stillCreating = (requestId: unknown, calls: number) =>
     new GatewayError(ErrorCode.CONFLICT, `${action}: the upstream is still creating the deployment record; call again with the same arguments`, {
       details: { action, requestId, stillCreating: true, calls, ...(deadline === requestEnd ? { cappedBy: 'DEADLINE' } : {}) },
@@ -72,12 +73,11 @@ export async function startDeployment(
     const remaining = deadline - wait.clock.now();
     if (remaining <= 0) throw stillCreating(res.RequestId, calls);
     try {
-      await wait.clock.sleep(Math.min(delay, remaining), signal);
+      await wait.clock.sleep(Math.min(backoffDelay(++pauses, wait.policy.initialDelayMs, wait.policy.maxDelayMs), remaining), signal);
     } catch (err) {
       // The deadline passed during the pause (a stalled event loop): still being created, as above.
       if (wait.deadline?.signal.aborted) throw stillCreating(res.RequestId, calls);
       throw err;
     }
-    delay = Math.min(delay * 2, wait.policy.maxDelayMs);
   }
 }

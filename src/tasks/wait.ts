@@ -9,6 +9,7 @@
  */
 import { GatewayErrorCode, isGatewayError } from '../upstream/errors';
 import type { RequestDeadline } from '../http/deadline';
+import { backoffDelay } from '../time/backoff';
 import { systemWaitClock, type WaitClock } from '../time/clock';
 
 export { systemWaitClock, type WaitClock };
@@ -94,19 +95,18 @@ export async function awaitState<T>(
     }
   };
   const end = clock.now() + timeoutMs;
-  let delay = policy.initialDelayMs;
+  let pauses = 0;
   if (!(await poll())) return { state, deadlineReached: true };
   while (!done(state as T)) {
     const remaining = end - clock.now();
     if (remaining <= 0) break;
     try {
-      await clock.sleep(Math.min(delay, remaining), deadline.signal);
+      await clock.sleep(Math.min(backoffDelay(++pauses, policy.initialDelayMs, policy.maxDelayMs), remaining), deadline.signal);
     } catch (err) {
       if (!deadline.signal.aborted) throw err;
       deadlineReached = true;
       break;
     }
-    delay = Math.min(delay * 2, policy.maxDelayMs);
     if (!(await poll())) {
       deadlineReached = true;
       break;
@@ -129,13 +129,12 @@ export async function pollUntil<T>(
   signal?: AbortSignal,
 ): Promise<T> {
   const deadline = clock.now() + timeoutMs;
-  let delay = policy.initialDelayMs;
+  let pauses = 0;
   let state = await fetch();
   while (!done(state)) {
     const remaining = deadline - clock.now();
     if (remaining <= 0) break;
-    await clock.sleep(Math.min(delay, remaining), signal);
-    delay = Math.min(delay * 2, policy.maxDelayMs);
+    await clock.sleep(Math.min(backoffDelay(++pauses, policy.initialDelayMs, policy.maxDelayMs), remaining), signal);
     state = await fetch();
   }
   return state;

@@ -30,6 +30,7 @@
  */
 import type { Dispatcher } from 'undici';
 import { ErrorReason } from '../errors';
+import { fullJitterDelay } from '../time/backoff';
 import type { Credentials, UpstreamLanguage } from './credentials';
 import { CallNotSentError, GatewayError, GatewayErrorCode, TransportCode, UpstreamError, isRetryable } from './errors';
 import type { ActionKind, ActionPolicy, ActionPolicyLookup } from './policy';
@@ -533,8 +534,7 @@ export class UpstreamClient {
         throw error;
       }
       const retryNumber = attempt - freeAttempts;
-      const cap = Math.min(this.options.retryMaxDelayMs ?? 2_000, (this.options.retryBaseDelayMs ?? 100) * 2 ** (retryNumber - 1));
-      const delay = Math.floor(this.random() * cap);
+      const delay = fullJitterDelay(retryNumber, this.options.retryBaseDelayMs ?? 100, this.options.retryMaxDelayMs ?? 2_000, this.random);
       this.emit({ ...base, willRetry: true, retryDelayMs: delay });
       try {
         if (delay > 0) await this.sleep(delay, opts.signal);

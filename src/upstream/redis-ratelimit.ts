@@ -62,6 +62,7 @@
  * - `'reject'`: answers RATE_LIMITED with HTTP 503 (`details.reason = RATE_LIMIT_STORE_UNAVAILABLE`):
  *   never exceeds the shared budget, at the price of availability.
  */
+import { backoffDelay } from '../time/backoff';
 import { quitRedis, withTimeout } from './redis-client';
 import { RedisScript, type RedisScriptClient } from './redis-script';
 import { cancelScript, fairQueueKeys, parseTakeReply, takeScript, type FairTakeEntry } from './redis-fair-queue';
@@ -805,7 +806,7 @@ export function rateLimiterRedisOptions(commandTimeoutMs: number) {
     maxRetriesPerRequest: 1,
     connectTimeout: 2_000,
     commandTimeout: Math.max(commandTimeoutMs * 2, 1_000),
-    retryStrategy: (times: number) => Math.min(50 * 2 ** Math.min(times, 6), 2_000),
+    retryStrategy: (times: number) => backoffDelay(times + 1, 50, 2_000),
   };
 }
 

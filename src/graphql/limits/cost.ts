@@ -46,6 +46,7 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import { getAction } from '../../spec';
+import { backoffDelay } from '../../time/backoff';
 import { DEFAULT_WAIT_POLICY, type WaitPolicy } from '../../tasks/wait';
 import { OPERATIONS } from '../operations';
 import { fragmentsOf, isSkipped, variablesWithDefaults, type Variables } from './ast';
@@ -89,10 +90,9 @@ export function maxPolls(timeoutSeconds: number, policy: WaitPolicy = DEFAULT_WA
   const total = seconds * 1000;
   let polls = 1;
   let elapsed = 0;
-  let delay = Math.max(policy.initialDelayMs, 1);
   while (elapsed < total && polls < 10_000) {
-    elapsed += Math.min(delay, total - elapsed);
-    delay = Math.min(delay * 2, Math.max(policy.maxDelayMs, 1));
+    // The waits' schedule (src/tasks/wait.ts); a pause of at least 1 ms keeps the count finite.
+    elapsed += Math.min(Math.max(backoffDelay(polls, policy.initialDelayMs, policy.maxDelayMs), 1), total - elapsed);
     polls += 1;
   }
   return polls;

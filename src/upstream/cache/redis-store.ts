@@ -19,6 +19,7 @@
  * may hold answers those writes changed) and the fallback store is cleared (it missed the other
  * instances' writes), before Redis is used again.
  */
+import { backoffDelay } from '../../time/backoff';
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { connectRedis } from '../redis-driver';
@@ -102,7 +103,7 @@ export class RedisCacheStore implements CacheStore {
         enableOfflineQueue: false,
         maxRetriesPerRequest: 0,
         connectTimeout: 1_000,
-        retryStrategy: (times: number) => Math.min(50 * 2 ** Math.min(times, 5), 1_000),
+        retryStrategy: (times: number) => backoffDelay(times + 1, 50, 1_000),
       });
     // Failures surface through commands (and the fallback); without a listener ioredis prints each.
     this.client.on('error', () => {});
