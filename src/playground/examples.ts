@@ -170,3 +170,18 @@ export const PLAYGROUND_EXAMPLES: readonly PlaygroundExample[] = [
   { query: BIND_RESOURCE_TASK, variables: vars({ certificateIds: ['<certificate id>'] }) },
   { query: DELETE_WITH_TASK_POLLING, variables: vars({ certificateId: '<certificate id>', idempotencyKey: '<a new UUID per deletion>', taskId: '<task id from DeleteCertificate>' }) },
 ];
+
+/**
+ * The same operations as files of examples/graphql/operations/, which GraphQL Code Generator
+ * turns into a typed client (examples/graphql/). `npm run docs:generate` writes them from here, so
+ * the playground's tabs and the typed example cannot drift apart.
+ */
+export function exampleOperationFiles(): Record<string, string> {
+  const header = '# Generated from src/playground/examples.ts by `npm run docs:generate`: edit it there.\n';
+  return {
+    'certificate-dashboard.graphql': header + CERTIFICATE_DASHBOARD,
+    'deploy-and-await.graphql': header + DEPLOY_AND_AWAIT,
+    'bind-resource-task.graphql': header + BIND_RESOURCE_TASK,
+    'delete-with-task-polling.graphql': header + DELETE_WITH_TASK_POLLING,
+  };
+}

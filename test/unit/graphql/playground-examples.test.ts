@@ -3,10 +3,10 @@
  * the schema the gateway serves, and custom scalars keep their SDL descriptions in it.
  */
 import { Kind, buildClientSchema, getIntrospectionQuery, graphqlSync, parse, validate, type IntrospectionQuery } from 'graphql';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createGraphQLServer } from '../../../src/graphql/server';
-import { BIND_RESOURCE_TASK, CERTIFICATE_DASHBOARD, DELETE_WITH_TASK_POLLING, DEPLOY_AND_AWAIT, PLAYGROUND_EXAMPLES } from '../../../src/playground/examples';
+import { BIND_RESOURCE_TASK, CERTIFICATE_DASHBOARD, DELETE_WITH_TASK_POLLING, DEPLOY_AND_AWAIT, exampleOperationFiles, PLAYGROUND_EXAMPLES } from '../../../src/playground/examples';
 import { typeDefs } from '../../../schema/generated/typeDefs';
 
 const upstream = { call: () => Promise.reject(new Error('no upstream in this test')) };
@@ -34,12 +34,12 @@ describe('playground example operations', () => {
       if (example.variables !== undefined) expect(() => JSON.parse(example.variables!)).not.toThrow();
     }
   });
-  it('are the operations examples/graphql/ generates its typed client from, word for word', () => {
-    const file = (name: string) => readFileSync(new URL(`../../../examples/graphql/operations/${name}`, import.meta.url), 'utf8');
-    expect(file('certificate-dashboard.graphql')).toBe(CERTIFICATE_DASHBOARD);
-    expect(file('deploy-and-await.graphql')).toBe(DEPLOY_AND_AWAIT);
-    expect(file('bind-resource-task.graphql')).toBe(BIND_RESOURCE_TASK);
-    expect(file('delete-with-task-polling.graphql')).toBe(DELETE_WITH_TASK_POLLING);
+  it('are the operations examples/graphql/ generates its typed client from (generated from them: npm run docs:generate)', () => {
+    const dir = new URL('../../../examples/graphql/operations/', import.meta.url);
+    const files = exampleOperationFiles();
+    expect(readdirSync(dir).sort()).toEqual(Object.keys(files).sort());
+    for (const [name, text] of Object.entries(files)) expect(readFileSync(new URL(name, dir), 'utf8'), `${name} is stale: run npm run docs:generate`).toBe(text);
+    expect(Object.values(files).map((t) => t.slice(t.indexOf('\n') + 1))).toEqual([CERTIFICATE_DASHBOARD, DEPLOY_AND_AWAIT, BIND_RESOURCE_TASK, DELETE_WITH_TASK_POLLING]);
   });
 });
 
