@@ -24,7 +24,7 @@ import { buildLambda, FUNCTIONS, functionEsbuildOptions, ROOT } from '../scripts
 import { createDeterministicZip } from '../scripts/lambda-zip';
 import { apiGatewayV2Event } from '../test/helpers/lambda-events';
 import { build, lambdaEsbuildOptions } from './esbuild-options';
-import { benchUpstream, median, printTable, saveResult } from './lib';
+import { benchUpstream, CHILD_PRELUDE, median, printTable, saveResult } from './lib';
 
 const BENCH_DIR = join(ROOT, 'bench');
 const BASELINE_DIR = join(BENCH_DIR, '.baseline');
@@ -34,15 +34,7 @@ const MARK = '@@BENCH_RESULT@@';
 
 /** Runs in the fresh child: import, first invocation, second invocation, then exit. */
 const CHILD_SCRIPT = `
-const t0 = performance.now();
-const mod = await import(process.env.BENCH_HANDLER_URL);
-const t1 = performance.now();
-const event = JSON.parse(process.env.BENCH_EVENT);
-const context = {
-  functionName: 'bench', functionVersion: '$LATEST', invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:bench',
-  memoryLimitInMB: '1024', awsRequestId: 'bench-1', logGroupName: '/aws/lambda/bench', logStreamName: 'bench',
-  callbackWaitsForEmptyEventLoop: true, getRemainingTimeInMillis: () => 28000, done() {}, fail() {}, succeed() {},
-};
+${CHILD_PRELUDE}
 const first = await mod.handler(event, context);
 const t2 = performance.now();
 const second = await mod.handler({ ...event, requestContext: { ...event.requestContext, requestId: 'bench-2' } }, { ...context, awsRequestId: 'bench-2' });

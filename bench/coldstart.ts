@@ -31,7 +31,7 @@ import { pathToFileURL } from 'node:url';
 import { buildLambda, ROOT } from '../scripts/build-lambda';
 import { apiGatewayV2Event } from '../test/helpers/lambda-events';
 import { build, lambdaEsbuildOptions } from './esbuild-options';
-import { benchUpstream, median, printTable, resultsDir, saveResult } from './lib';
+import { benchUpstream, CHILD_PRELUDE, median, printTable, resultsDir, saveResult } from './lib';
 
 const REPEATS = Number(process.env.BENCH_COLDSTART_REPEATS ?? 9);
 const LOOP_REPEATS = Number(process.env.BENCH_COLDSTART_LOOP_REPEATS ?? 3);
@@ -49,15 +49,7 @@ const BEFORE = {
 };
 
 const CHILD = `
-const t0 = performance.now();
-const mod = await import(process.env.BENCH_HANDLER_URL);
-const t1 = performance.now();
-const event = JSON.parse(process.env.BENCH_EVENT);
-const context = {
-  functionName: 'bench', functionVersion: '$LATEST', invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:bench',
-  memoryLimitInMB: '1024', awsRequestId: 'bench-0', logGroupName: '/aws/lambda/bench', logStreamName: 'bench',
-  callbackWaitsForEmptyEventLoop: true, getRemainingTimeInMillis: () => 28000, done() {}, fail() {}, succeed() {},
-};
+${CHILD_PRELUDE}
 const first = await mod.handler(event, context);
 const t2 = performance.now();
 const rssFirst = process.memoryUsage().rss;

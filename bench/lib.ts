@@ -64,3 +64,20 @@ export async function benchUpstream(name: string): Promise<{ sim: Awaited<Return
   };
   return { sim, apiKey, env };
 }
+
+/**
+ * The start of the cold-start benchmarks' child scripts (bench/coldstart.ts, bench/bundle.ts),
+ * run with `node --input-type=module -e`: imports the handler at BENCH_HANDLER_URL between `t0`
+ * and `t1`, parses BENCH_EVENT into `event`, and builds a Lambda `context` as the runtime passes it.
+ */
+export const CHILD_PRELUDE = `
+const t0 = performance.now();
+const mod = await import(process.env.BENCH_HANDLER_URL);
+const t1 = performance.now();
+const event = JSON.parse(process.env.BENCH_EVENT);
+const context = {
+  functionName: 'bench', functionVersion: '$LATEST', invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:bench',
+  memoryLimitInMB: '1024', awsRequestId: 'bench-0', logGroupName: '/aws/lambda/bench', logStreamName: 'bench',
+  callbackWaitsForEmptyEventLoop: true, getRemainingTimeInMillis: () => 28000, done() {}, fail() {}, succeed() {},
+};
+`;
