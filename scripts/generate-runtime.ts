@@ -56,15 +56,20 @@ export function renderSchemaDocumentModule(): string {
 export const RUNTIME_SPEC_PATH = resolve(root, 'spec/runtime/ssl-2019-12-05.json');
 export const RUNTIME_ENGLISH_PATH = resolve(root, 'spec/runtime/en.json');
 
-/** A date-time example: the one use of examples at run time (GraphQL's DateTime fields). */
+/**
+ * The examples run time needs: the one use of examples there is telling times (isDateTimeMember
+ * in src/spec/times.ts): a date-time example, and any example of a member named `…Time`, whose
+ * absence would make the name decide.
+ */
 const DATE_TIME_EXAMPLE = /^(?:\["?)?\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}/;
+const keepsExample = (m: MemberSpec, example: string): boolean => DATE_TIME_EXAMPLE.test(example) || /Time$/.test(m.name);
 
 function compactMember(m: MemberSpec): MemberSpec {
   const { description: _d, example, maxSource: _s, enum: values, ...rest } = m;
   return {
     ...rest,
     description: '',
-    ...(example !== undefined && DATE_TIME_EXAMPLE.test(example) ? { example } : {}),
+    ...(example !== undefined && keepsExample(m, example) ? { example } : {}),
     ...(values ? { enum: values.map((v) => ({ value: v.value, meaning: '' })) } : {}),
   };
 }

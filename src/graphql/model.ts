@@ -19,7 +19,7 @@
 import { spec as defaultSpec, outputNullable, type ActionSpec, type ApiSpec, type MemberSpec } from '../spec';
 import english from '../../spec/en.json' with { type: 'json' };
 import { fieldName } from '../spec/naming';
-import { isDateTimeMember } from '../spec/times';
+import { isDateTimeMember, isoDescription } from '../spec/times';
 
 /** The one rule for time members lives with the spec (REST converts the same members). */
 export { isDateTimeMember };
@@ -169,7 +169,7 @@ export function buildModel(api: ApiSpec = defaultSpec, en: English = english as 
 
   /** Builds the field(s) of one member; an enum member yields the enum field and its raw sibling. */
   const fieldsOf = (owner: string, m: MemberSpec, side: 'input' | 'output', typeName: (structure: string) => string): FieldModel[] => {
-    const description = describe(en, owner, m);
+    let description = describe(en, owner, m);
     const deprecated = m.deprecated ? 'Documented as being phased out by the upstream API.' : undefined;
     const name = fieldName(m.name);
     const nonNull = side === 'input' ? m.required : !outputNullable(owner, m);
@@ -177,6 +177,8 @@ export function buildModel(api: ApiSpec = defaultSpec, en: English = english as 
       return [{ name, member: m.name, spec: m, type: wrap(typeName(m.type), m, nonNull), conversion: 'none', description, deprecated }];
     }
     const scalar = scalarOf(m);
+    // A DateTime field is ISO 8601 both ways: the upstream's format note would mislead.
+    if (scalar.conversion === 'datetime') description = isoDescription(description);
     const e = enumFor(owner, m);
     // The upstream answers "" (or "0000-00-00 00:00:00", "--") for a time it does not have yet, e.g.
     // the validity of a pending certificate, even where the document does not say "may be null":

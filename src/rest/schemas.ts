@@ -5,9 +5,8 @@
  */
 import en from '../../spec/en.json' with { type: 'json' };
 import { actionNames, answeredAsString, getAction, getStructure, outputNullable, structureNames, type MemberSpec } from '../spec';
-import { isDateTimeMember, shapeHasTimes, structureHasTimes } from '../spec/times';
+import { isDateTimeMember, isoDescription, shapeHasTimes, structureHasTimes } from '../spec/times';
 import { enforcedEnum } from '../spec/validate';
-import { upstreamToIso } from '../time/upstream-time';
 import { ISO_DATE_TIME_NOTE, UPSTREAM_DATE_TIME_NOTE, type TimeFormat } from './times';
 
 export type JsonSchema = Record<string, unknown>;
@@ -48,14 +47,6 @@ export function outputSchemaName(name: string, times: TimeFormat): string {
 /** The suffix of the resource routes' form of a schema with times. */
 export const ISO_SUFFIX = 'Iso';
 
-/**
- * A description or example as the resource routes answer it: upstream times ("2018-09-18
- * 20:00:00") rewritten in ISO 8601, and the upstream's format (`, "YYYY-MM-DD hh:mm:ss"`) left
- * out of the English text, since the format note that follows says what the member carries.
- */
-function isoText(text: string): string {
-  return text.replace(/,? (?:as )?"YYYY-MM-DD hh:mm:ss"/g, '').replace(/\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}/g, (t) => upstreamToIso(t) ?? t);
-}
 
 function scalarSchema(type: string): JsonSchema {
   switch (type) {
@@ -129,10 +120,10 @@ export function memberSchema(owner: string, m: MemberSpec, side: Side, text?: st
   const extra: string[] = [];
   const scalarNote = dateTime ? (iso ? ISO_DATE_TIME_NOTE : UPSTREAM_DATE_TIME_NOTE) : !isStructure ? (scalarSchema(m.type).description as string | undefined) : undefined;
   const description = describe(text, m);
-  if (description) extra.push(iso && dateTime ? isoText(description) : description);
+  if (description) extra.push(iso && dateTime ? isoDescription(description) : description);
   if (scalarNote) extra.push(scalarNote);
   if (side === 'input' && m.max !== undefined) extra.push(m.array ? `At most ${m.max} items.` : `At most ${m.max}.`);
-  if (m.example !== undefined && m.example !== '' && !/[\u3400-\u9fff]/.test(m.example)) extra.push(`Example: ${iso && dateTime ? isoText(m.example) : m.example}`);
+  if (m.example !== undefined && m.example !== '' && !/[\u3400-\u9fff]/.test(m.example)) extra.push(`Example: ${iso && dateTime ? isoDescription(m.example) : m.example}`);
   if (extra.length) schema = schema.$ref !== undefined ? { allOf: [schema], description: extra.join(' ') } : { ...schema, description: extra.join(' ') };
   if (m.deprecated) schema.deprecated = true;
   if (m.default !== undefined && side === 'input') schema.default = m.type === 'String' ? String(m.default) : m.default;

@@ -4,7 +4,8 @@
  *
  * The rule is the one GraphQL's `DateTime` fields are built from (src/graphql/model.ts uses this
  * function): a member typed Timestamp, or a String member whose documented example is a
- * date-time. The documentation types most times as String, so the example is what tells.
+ * date-time (or, without an example, whose name ends in `Time`). The documentation types most
+ * times as String, so the example is what tells.
  *
  * `timesToIso` walks an answer by the documented shape of the action's outputs (nested
  * structures and arrays included) and leaves every member it does not know alone, so REST can
@@ -16,11 +17,30 @@ import type { MemberSpec } from './types';
 
 const DATE_TIME_EXAMPLE = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?/;
 
-/** A member typed Timestamp, or a String member whose documented example (first item for arrays) is a date-time. */
+/**
+ * A member typed Timestamp, or a String member whose documented example (first item for arrays)
+ * is a date-time, or, when the documentation gives no example, whose name says it is a time
+ * (`…Time`, as every documented time member is named). Where there is an example it decides:
+ * `AsyncCacheTime` ("10"), `HostingConfig.ReplaceStartTime` ("12:00:00") and
+ * `DescribePackages.ExpireTime` (a sort order, "asc") are not date-times. The name rule reaches one
+ * member today, `DeployRecord.CreateTime` (documented as a creation time, answered like the other
+ * record times).
+ */
 export function isDateTimeMember(m: MemberSpec): boolean {
   if (m.type === 'Timestamp') return true;
   if (m.type !== 'String') return false;
-  return m.example !== undefined && DATE_TIME_EXAMPLE.test(m.example.replace(/^\["?/, ''));
+  if (m.example === undefined) return /Time$/.test(m.name);
+  return DATE_TIME_EXAMPLE.test(m.example.replace(/^\["?/, ''));
+}
+
+/**
+ * A description or example as the ISO surfaces (GraphQL, REST resource routes) carry it: upstream
+ * times ("2018-09-18 20:00:00") rewritten in ISO 8601, and the upstream's format
+ * (`, "YYYY-MM-DD hh:mm:ss"`) left out of the English text, since the type (GraphQL's `DateTime`,
+ * OpenAPI's `format: date-time` and its note) says what the member carries.
+ */
+export function isoDescription(text: string): string {
+  return text.replace(/,? (?:as )?"YYYY-MM-DD hh:mm:ss"/g, '').replace(/\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}/g, (t) => upstreamToIso(t) ?? t);
 }
 
 /** A documented place with members: an action's outputs or a structure. */
