@@ -159,7 +159,7 @@ export async function runBundleBench(repeats = 5): Promise<unknown> {
   rmSync(BASELINE_DIR, { recursive: true, force: true });
   mkdirSync(join(BASELINE_DIR, 'lambda'), { recursive: true });
   const baseBuild = await build(
-    lambdaEsbuildOptions({ absWorkingDir: ROOT, entryPoints: { graphql: 'bench/baseline/handler.ts' }, outdir: join(BASELINE_DIR, 'handlers'), plugins: [], define: {} }),
+    lambdaEsbuildOptions({ absWorkingDir: ROOT, entryPoints: { graphql: 'bench/baseline/handler.ts' }, outdir: join(BASELINE_DIR, 'handlers'), plugins: [] }),
   );
   const baseBundle = join(BASELINE_DIR, 'handlers', 'graphql.mjs');
   const baseCode = readFileSync(baseBundle);
