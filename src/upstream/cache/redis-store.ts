@@ -232,8 +232,12 @@ export class RedisCacheStore implements CacheStore {
       const r = (await this.redis(() => this.client.eval(LEAD_LUA, 1, this.key('l', flightKey), mine, Math.ceil(lockMs)))) as [number, string | null];
       if (r[0] === 1) return { role: 'leader', token: mine };
       return r[1] ? { role: 'follower', token: r[1] } : { role: 'solo' };
-    } catch {
-      return { role: 'solo' };
+    } catch (err) {
+      // A late reply (a busy machine): the lock may well be ours, and other instances may already
+      // be waiting on our token. Lead anyway: we call upstream as a solo read would, and publishing
+      // the answer under our token lets them have it instead of each calling on its own after
+      // their wait. If the lock was not ours, the published answer is unused and expires.
+      return isLateReply(err) ? { role: 'leader', token: mine } : { role: 'solo' };
     }
   }
 
@@ -253,8 +257,11 @@ export class RedisCacheStore implements CacheStore {
       let v: string | null;
       try {
         v = await this.redis(() => this.client.get(this.key('r', resultToken)));
-      } catch {
-        return undefined;
+      } catch (err) {
+        // One late reply does not end the wait (the next poll may find the answer); Redis down
+        // (several late replies in a row, or a failed command) does: call on our own.
+        if (!isLateReply(err)) return undefined;
+        v = null;
       }
       if (v !== null) return v === '' ? undefined : v;
       const left = deadline - Date.now();
@@ -270,6 +277,11 @@ export class RedisCacheStore implements CacheStore {
     if (!this.ownsClient) return;
     await quitRedis(this.client);
   }
+}
+
+/** A command whose reply did not arrive within the command timeout (Redis not known to be down). */
+function isLateReply(err: unknown): boolean {
+  return err instanceof RedisDown && err.message === 'timeout';
 }
 
 function token(): string {
