@@ -8,9 +8,10 @@
  * `astNode` for the life of the process. Nothing the gateway runs reads `astNode`: the document
  * was validated at build time (so no `validateSchema` locations), it carries no directives but
  * `@deprecated` (already `deprecationReason`), and introspection and `printSchema` read the
- * types' own fields. The built schema is the same as `buildASTSchema(decodeSchemaDocument(defs),
- * { assumeValid: true })` in every other respect: type order, descriptions, default values,
- * deprecations (test/unit/graphql/runtime-schema.test.ts compares introspection and printed SDL).
+ * types' own fields. The built schema is the same as `buildASTSchema` of the SDL with
+ * `assumeValid` in every other respect: type order, descriptions, default values, deprecations
+ * (test/unit/graphql/runtime-schema.test.ts compares introspection and printed SDL, and
+ * round-trips every definition through the compact form).
  */
 import {
   GraphQLEnumType,

@@ -1,6 +1,7 @@
 /**
  * The compact form of the schema's SDL document, written at build time
- * (`npm run runtime:generate` → src/graphql/generated/schema-document.ts) and read at start-up.
+ * (`npm run runtime:generate` → src/graphql/generated/schema-document.ts) and built into the
+ * schema at start-up by src/graphql/compact-schema.ts.
  *
  * Why: parsing 190 KiB of SDL with graphql's lexer on a cold process costs 130–240 ms, while
  * `JSON.parse` of the same definitions, descriptions included, takes about 15 ms. The plain
@@ -8,7 +9,7 @@
  * and wraps names); this form keeps one array per definition, so it stays the size of the SDL.
  *
  * The document is the schema as built and validated at build time, extensions merged, so the
- * runtime may build it with `assumeValid` (see `loadSchemaDocument`).
+ * runtime may build it with `assumeValid` (see `buildSchemaFromCompact`).
  *
  * Forms (`d` = description or 0, type references as SDL text such as `[ID!]!`):
  *   ['S', name, d]                                      scalar
@@ -22,16 +23,12 @@
  */
 import {
   Kind,
-  parseConstValue,
   print,
   type ConstDirectiveNode,
-  type DefinitionNode,
   type DocumentNode,
   type FieldDefinitionNode,
   type InputValueDefinitionNode,
-  type NamedTypeNode,
   type StringValueNode,
-  type TypeNode,
 } from 'graphql';
 
 type Text = string | 0;
@@ -103,81 +100,4 @@ export function encodeSchemaDocument(doc: DocumentNode): CompactDefinition[] {
         throw new Error(`no compact form for a ${def.kind} definition`);
     }
   });
-}
-
-// ---------------------------------------------------------------------------------------------
-// Start-up: compact definitions → DocumentNode (no locations, as `parse(..., { noLocation })`).
-
-const name = (value: string) => ({ kind: Kind.NAME, value }) as const;
-const named = (value: string): NamedTypeNode => ({ kind: Kind.NAMED_TYPE, name: name(value) });
-const description = (d: Text | undefined): StringValueNode | undefined => (d ? { kind: Kind.STRING, value: d, block: true } : undefined);
-
-/** `[ID!]!` → the type node; the text comes from `print`, so it is well-formed. */
-function typeNode(ref: string): TypeNode {
-  if (ref.endsWith('!')) return { kind: Kind.NON_NULL_TYPE, type: typeNode(ref.slice(0, -1)) as NamedTypeNode };
-  if (ref.startsWith('[')) return { kind: Kind.LIST_TYPE, type: typeNode(ref.slice(1, -1)) };
-  return named(ref);
-}
-
-function directives(reason: Text | undefined): ConstDirectiveNode[] {
-  if (!reason) return [];
-  return [{ kind: Kind.DIRECTIVE, name: name('deprecated'), arguments: [{ kind: Kind.ARGUMENT, name: name('reason'), value: { kind: Kind.STRING, value: reason } }] }];
-}
-
-function decodeInput([n, d, type, dflt, dep]: CompactInput): InputValueDefinitionNode {
-  return {
-    kind: Kind.INPUT_VALUE_DEFINITION,
-    name: name(n),
-    description: description(d),
-    type: typeNode(type),
-    defaultValue: dflt ? parseConstValue(dflt, { noLocation: true }) : undefined,
-    directives: directives(dep),
-  };
-}
-
-function decodeField([n, d, type, args, dep]: CompactField): FieldDefinitionNode {
-  return {
-    kind: Kind.FIELD_DEFINITION,
-    name: name(n),
-    description: description(d),
-    type: typeNode(type),
-    arguments: args ? args.map(decodeInput) : [],
-    directives: directives(dep),
-  };
-}
-
-function decodeDefinition(def: CompactDefinition): DefinitionNode {
-  const [tag, n, d] = def;
-  switch (def[0]) {
-    case 'S':
-      return { kind: Kind.SCALAR_TYPE_DEFINITION, name: name(n), description: description(d), directives: [] };
-    case 'E':
-      return {
-        kind: Kind.ENUM_TYPE_DEFINITION,
-        name: name(n),
-        description: description(d),
-        directives: [],
-        values: def[3].map(([v, vd, dep]) => ({ kind: Kind.ENUM_VALUE_DEFINITION, name: name(v), description: description(vd), directives: directives(dep) })),
-      };
-    case 'O':
-    case 'F':
-      return {
-        kind: def[0] === 'O' ? Kind.OBJECT_TYPE_DEFINITION : Kind.INTERFACE_TYPE_DEFINITION,
-        name: name(n),
-        description: description(d),
-        directives: [],
-        interfaces: (def[4] ?? []).map(named),
-        fields: def[3].map(decodeField),
-      };
-    case 'I':
-      return { kind: Kind.INPUT_OBJECT_TYPE_DEFINITION, name: name(n), description: description(d), directives: [], fields: def[3].map(decodeInput) };
-    case 'U':
-      return { kind: Kind.UNION_TYPE_DEFINITION, name: name(n), description: description(d), directives: [], types: def[3].map(named) };
-    default:
-      throw new Error(`unknown compact definition ${String(tag)}`);
-  }
-}
-
-export function decodeSchemaDocument(defs: readonly CompactDefinition[]): DocumentNode {
-  return { kind: Kind.DOCUMENT, definitions: defs.map(decodeDefinition) };
 }

@@ -367,6 +367,67 @@ export function queueFullRefusal(action: string, limitPerSecond: number, retryAf
 /** Queued calls per caller and action by default: a flood fills its own queue, not everyone's. */
 export const DEFAULT_MAX_QUEUED_PER_CALLER = 20;
 
+/** The settings every queueing limiter takes: this process's, and the shared fair queue's. */
+export interface LimiterSettings extends FairShareOptions {
+  /** Longest a caller may be queued before being rejected. */
+  maxWaitMs: number;
+  /** Added to every window: late-start tolerance plus transit jitter. @default DEFAULT_WINDOW_GUARD_MS (100) */
+  windowGuardMs?: number;
+  /**
+   * Slots that may share one interval of `window / limit` (1 = evenly spaced). Clamped to the
+   * limit. @default the limit: a sliding-window budget, calls go at once while the window has room
+   */
+  burst?: number;
+  /**
+   * Latest a call may start after its slot; a later one waits for another slot. Must not exceed
+   * `windowGuardMs` for the bound to hold. @default max(min(windowGuardMs / 2, 25), 5)
+   */
+  lateToleranceMs?: number;
+}
+
+/** `LimiterSettings` checked (RangeError when out of range), with their defaults applied. */
+export function checkLimiterSettings(options: LimiterSettings): { guardMs: number; limits: CallerLimits; lateToleranceMs: number } {
+  if (!Number.isFinite(options.maxWaitMs) || options.maxWaitMs < 0) throw new RangeError('maxWaitMs must be >= 0');
+  const guardMs = options.windowGuardMs ?? DEFAULT_WINDOW_GUARD_MS;
+  if (!Number.isFinite(guardMs) || guardMs < 0) throw new RangeError('windowGuardMs must be >= 0');
+  if (options.burst !== undefined && (!Number.isInteger(options.burst) || options.burst < 1)) throw new RangeError('burst must be an integer >= 1');
+  const maxQueued = options.maxQueuedPerCaller ?? DEFAULT_MAX_QUEUED_PER_CALLER;
+  if (!Number.isInteger(maxQueued) || maxQueued < 1) throw new RangeError('maxQueuedPerCaller must be an integer >= 1');
+  const rate = options.callerRatePerSecond;
+  if (rate !== undefined && !(Number.isFinite(rate) && rate >= 1)) throw new RangeError('callerRatePerSecond must be >= 1');
+  for (const [caller, w] of Object.entries(options.callerWeights ?? {})) {
+    if (!(Number.isFinite(w) && w > 0)) throw new RangeError(`weight of caller ${caller} must be > 0`);
+  }
+  const lateToleranceMs = options.lateToleranceMs ?? Math.max(Math.min(guardMs / 2, MAX_DEFAULT_LATE_TOLERANCE_MS), MIN_DEFAULT_LATE_TOLERANCE_MS);
+  if (!Number.isFinite(lateToleranceMs) || lateToleranceMs < 0) throw new RangeError('lateToleranceMs must be >= 0');
+  return { guardMs, limits: { maxQueued, ratePerSecond: rate }, lateToleranceMs };
+}
+
+/**
+ * A caller's quota, held before its call joins a queue. Callers skip it, without awaiting, for an
+ * anonymous call (no quota) and a requeued one (admitted already): an abort right after `acquire`
+ * must find the call in its queue. Resolves true once counted (the call must `leave` when it
+ * goes); rejects with the caller's refusal, or with the abort reason (having left again).
+ */
+export async function admitCaller(
+  quota: CallerQuotaStore,
+  key: string,
+  caller: string,
+  action: string,
+  limitPerSecond: number,
+  rate: RatePolicy,
+  limits: CallerLimits,
+  signal: AbortSignal | undefined,
+): Promise<true> {
+  const admission = await quota.admit(key, caller, limits);
+  if (!admission.admitted) throw callerRefusal(action, limitPerSecond, rate, limits, admission);
+  if (signal?.aborted) {
+    void quota.leave(key, caller).catch(() => {});
+    throw signal.reason;
+  }
+  return true;
+}
+
 export interface RateLimiter {
   /**
    * Resolves when the caller may send one `action` call, optionally with a `StartPermit` to check
@@ -375,11 +436,9 @@ export interface RateLimiter {
   acquire(action: string, signal?: AbortSignal, options?: AcquireOptions): Promise<StartPermit | void>;
 }
 
-export interface QueueingRateLimiterOptions extends FairShareOptions {
+export interface QueueingRateLimiterOptions extends LimiterSettings {
   /** Rate per action (`rateLimit`); only that field is used. */
   policies: ActionPolicyLookup;
-  /** Longest a caller may be queued before being rejected. */
-  maxWaitMs: number;
   /** @default new MemoryRateLimiterStore(clock) */
   store?: RateLimiterStore;
   clock?: Clock;
@@ -389,20 +448,8 @@ export interface QueueingRateLimiterOptions extends FairShareOptions {
   keyPrefix?: string;
   /** Maps a documented rate to a window policy (before the guard). @default policyForRate */
   ratePolicy?: (ratePerSecond: number) => RatePolicy;
-  /** Added to every window: late-start tolerance plus transit jitter. @default DEFAULT_WINDOW_GUARD_MS (100) */
-  windowGuardMs?: number;
-  /**
-   * Slots that may share one interval of `window / limit` (1 = evenly spaced). Clamped to the
-   * limit. @default the limit: a sliding-window budget, calls go at once while the window has room
-   */
-  burst?: number;
   /** Where caller quotas are counted. @default new MemoryCallerQuotaStore(clock) */
   quota?: CallerQuotaStore;
-  /**
-   * Latest a call may start after its slot; a later one waits for another slot. Must not exceed
-   * `windowGuardMs` for the bound to hold. @default max(min(windowGuardMs / 2, 25), 5)
-   */
-  lateToleranceMs?: number;
 }
 
 interface Waiter {
@@ -475,21 +522,8 @@ export class QueueingRateLimiter implements RateLimiter {
   private readonly lanes = new Map<string, Lane>();
 
   constructor(private readonly options: QueueingRateLimiterOptions) {
-    if (!Number.isFinite(options.maxWaitMs) || options.maxWaitMs < 0) throw new RangeError('maxWaitMs must be >= 0');
-    this.guardMs = options.windowGuardMs ?? DEFAULT_WINDOW_GUARD_MS;
-    if (!Number.isFinite(this.guardMs) || this.guardMs < 0) throw new RangeError('windowGuardMs must be >= 0');
+    ({ guardMs: this.guardMs, limits: this.limits, lateToleranceMs: this.lateToleranceMs } = checkLimiterSettings(options));
     this.burst = options.burst;
-    if (this.burst !== undefined && (!Number.isInteger(this.burst) || this.burst < 1)) throw new RangeError('burst must be an integer >= 1');
-    const maxQueued = options.maxQueuedPerCaller ?? DEFAULT_MAX_QUEUED_PER_CALLER;
-    if (!Number.isInteger(maxQueued) || maxQueued < 1) throw new RangeError('maxQueuedPerCaller must be an integer >= 1');
-    const rate = options.callerRatePerSecond;
-    if (rate !== undefined && !(Number.isFinite(rate) && rate >= 1)) throw new RangeError('callerRatePerSecond must be >= 1');
-    for (const [caller, w] of Object.entries(options.callerWeights ?? {})) {
-      if (!(Number.isFinite(w) && w > 0)) throw new RangeError(`weight of caller ${caller} must be > 0`);
-    }
-    this.limits = { maxQueued, ratePerSecond: rate };
-    this.lateToleranceMs = options.lateToleranceMs ?? Math.max(Math.min(this.guardMs / 2, MAX_DEFAULT_LATE_TOLERANCE_MS), MIN_DEFAULT_LATE_TOLERANCE_MS);
-    if (!Number.isFinite(this.lateToleranceMs) || this.lateToleranceMs < 0) throw new RangeError('lateToleranceMs must be >= 0');
     this.clock = options.clock ?? systemClock;
     this.store = options.store ?? new MemoryRateLimiterStore(this.clock);
     this.quota = options.quota ?? new MemoryCallerQuotaStore(this.clock);
@@ -513,17 +547,7 @@ export class QueueingRateLimiter implements RateLimiter {
     const rate = this.policyFor(policy.rateLimit);
     const key = this.keyPrefix + action;
     const caller = options?.caller;
-    // The caller's quota holds before it joins the queue (a requeued call was admitted already).
-    let admitted = false;
-    if (caller !== undefined && options?.requeue !== true) {
-      const admission = await this.quota.admit(key, caller, this.limits);
-      if (!admission.admitted) throw callerRefusal(action, policy.rateLimit, rate, this.limits, admission);
-      admitted = true;
-      if (signal?.aborted) {
-        void this.quota.leave(key, caller).catch(() => {});
-        throw signal.reason;
-      }
-    }
+    const admitted = caller !== undefined && options?.requeue !== true && (await admitCaller(this.quota, key, caller, action, policy.rateLimit, rate, this.limits, signal));
     let lane = this.lanes.get(key);
     if (lane === undefined) {
       lane = new Lane(key, action, rate, policy.rateLimit);

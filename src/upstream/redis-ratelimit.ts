@@ -396,10 +396,7 @@ export class RedisRateLimiterStore implements RateLimiterStore, CallerQuotaStore
         crowded: r.others >= policy.limit - 1,
       };
     } catch (err) {
-      this.markDown(err);
-      throw err instanceof RateLimitStoreUnavailableError
-        ? err
-        : new RateLimitStoreUnavailableError(`Redis rate-limit store unavailable: ${errorMessage(err)}`, { cause: err });
+      throw this.failed(err);
     } finally {
       if (probe) this.probing = false;
     }
@@ -446,10 +443,7 @@ export class RedisRateLimiterStore implements RateLimiterStore, CallerQuotaStore
         return { status: 'granted', waitMs: x.waitMs, ticket: x.slot, order: x.order, startAt: x.slot - lo, uncertaintyMs: hi - lo };
       });
     } catch (err) {
-      this.markDown(err);
-      throw err instanceof RateLimitStoreUnavailableError
-        ? err
-        : new RateLimitStoreUnavailableError(`Redis rate-limit store unavailable: ${errorMessage(err)}`, { cause: err });
+      throw this.failed(err);
     } finally {
       if (probe) this.probing = false;
     }
@@ -500,10 +494,7 @@ export class RedisRateLimiterStore implements RateLimiterStore, CallerQuotaStore
         admitScript.run(this.client, [`${base}:q`, `${base}:r`], [limits.maxQueued, limits.ratePerSecond ?? 0, this.options.callerQuotaTtlMs ?? 60_000, member, ...this.scriptNow()]),
       );
     } catch (err) {
-      this.markDown(err);
-      throw err instanceof RateLimitStoreUnavailableError
-        ? err
-        : new RateLimitStoreUnavailableError(`Redis rate-limit store unavailable: ${errorMessage(err)}`, { cause: err });
+      throw this.failed(err);
     }
     if (!Array.isArray(reply)) throw new Error('unexpected reply from the caller quota script');
     if (Number(reply[0]) === 1) return { admitted: true };
@@ -585,6 +576,14 @@ export class RedisRateLimiterStore implements RateLimiterStore, CallerQuotaStore
     if (this.healthState === 'up') return;
     this.healthState = 'up';
     this.notify('up');
+  }
+
+  /** A command failed: Redis counts as down for a while; the error callers get. */
+  private failed(err: unknown): RateLimitStoreUnavailableError {
+    this.markDown(err);
+    return err instanceof RateLimitStoreUnavailableError
+      ? err
+      : new RateLimitStoreUnavailableError(`Redis rate-limit store unavailable: ${errorMessage(err)}`, { cause: err });
   }
 
   private markDown(err: unknown): void {

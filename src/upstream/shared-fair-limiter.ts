@@ -28,11 +28,8 @@
  */
 import type { ActionPolicyLookup } from './policy';
 import {
-  DEFAULT_MAX_QUEUED_PER_CALLER,
-  DEFAULT_WINDOW_GUARD_MS,
-  MAX_DEFAULT_LATE_TOLERANCE_MS,
-  MIN_DEFAULT_LATE_TOLERANCE_MS,
-  callerRefusal,
+  admitCaller,
+  checkLimiterSettings,
   defaultSleep,
   policyForRate,
   queueFullRefusal,
@@ -41,7 +38,7 @@ import {
   type CallerLimits,
   type CallerQuotaStore,
   type Clock,
-  type FairShareOptions,
+  type LimiterSettings,
   type RateLimiter,
   type RatePolicy,
   type Sleep,
@@ -84,9 +81,8 @@ export interface FairQueueStore extends CallerQuotaStore {
   callerClass(caller: string): string;
 }
 
-export interface SharedFairLimiterOptions extends FairShareOptions {
+export interface SharedFairLimiterOptions extends LimiterSettings {
   policies: ActionPolicyLookup;
-  maxWaitMs: number;
   store: FairQueueStore;
   clock?: Clock;
   sleep?: Sleep;
@@ -94,12 +90,6 @@ export interface SharedFairLimiterOptions extends FairShareOptions {
   keyPrefix?: string;
   /** @default policyForRate */
   ratePolicy?: (ratePerSecond: number) => RatePolicy;
-  /** @default DEFAULT_WINDOW_GUARD_MS */
-  windowGuardMs?: number;
-  /** @default the limit (sliding window) */
-  burst?: number;
-  /** @default max(min(windowGuardMs / 2, 25), 5) */
-  lateToleranceMs?: number;
   /** How far ahead of now a slot may be granted (see module comment). @default 20 */
   lookaheadMs?: number;
   /** Longest gap between two polls while calls wait. @default 100 */
@@ -154,20 +144,7 @@ export class SharedFairLimiter implements RateLimiter {
   private readonly lanes = new Map<string, Lane>();
 
   constructor(private readonly options: SharedFairLimiterOptions) {
-    if (!Number.isFinite(options.maxWaitMs) || options.maxWaitMs < 0) throw new RangeError('maxWaitMs must be >= 0');
-    this.guardMs = options.windowGuardMs ?? DEFAULT_WINDOW_GUARD_MS;
-    if (!Number.isFinite(this.guardMs) || this.guardMs < 0) throw new RangeError('windowGuardMs must be >= 0');
-    if (options.burst !== undefined && (!Number.isInteger(options.burst) || options.burst < 1)) throw new RangeError('burst must be an integer >= 1');
-    const maxQueued = options.maxQueuedPerCaller ?? DEFAULT_MAX_QUEUED_PER_CALLER;
-    if (!Number.isInteger(maxQueued) || maxQueued < 1) throw new RangeError('maxQueuedPerCaller must be an integer >= 1');
-    const rate = options.callerRatePerSecond;
-    if (rate !== undefined && !(Number.isFinite(rate) && rate >= 1)) throw new RangeError('callerRatePerSecond must be >= 1');
-    for (const [caller, w] of Object.entries(options.callerWeights ?? {})) {
-      if (!(Number.isFinite(w) && w > 0)) throw new RangeError(`weight of caller ${caller} must be > 0`);
-    }
-    this.limits = { maxQueued, ratePerSecond: rate };
-    this.lateToleranceMs = options.lateToleranceMs ?? Math.max(Math.min(this.guardMs / 2, MAX_DEFAULT_LATE_TOLERANCE_MS), MIN_DEFAULT_LATE_TOLERANCE_MS);
-    if (!Number.isFinite(this.lateToleranceMs) || this.lateToleranceMs < 0) throw new RangeError('lateToleranceMs must be >= 0');
+    ({ guardMs: this.guardMs, limits: this.limits, lateToleranceMs: this.lateToleranceMs } = checkLimiterSettings(options));
     this.lookaheadMs = options.lookaheadMs ?? 20;
     this.pollIntervalMs = options.pollIntervalMs ?? 100;
     this.leaseGraceMs = options.leaseGraceMs ?? 1_000;
@@ -194,17 +171,7 @@ export class SharedFairLimiter implements RateLimiter {
     const key = this.keyPrefix + action;
     const caller = options?.caller;
     const store = this.options.store;
-    // The caller's quota holds before it joins the queue (a requeued call was admitted already).
-    let admitted = false;
-    if (caller !== undefined && options?.requeue !== true) {
-      const admission = await store.admit(key, caller, this.limits);
-      if (!admission.admitted) throw callerRefusal(action, policy.rateLimit, rate, this.limits, admission);
-      admitted = true;
-      if (signal?.aborted) {
-        void store.leave(key, caller).catch(() => {});
-        throw signal.reason;
-      }
-    }
+    const admitted = caller !== undefined && options?.requeue !== true && (await admitCaller(store, key, caller, action, policy.rateLimit, rate, this.limits, signal));
     let lane = this.lanes.get(key);
     if (lane === undefined) {
       lane = new Lane(key, action, rate, policy.rateLimit);
